@@ -68,4 +68,12 @@ d = { 'settings': { 'branch': 'main',
                                         'yolo_sam_training.data.xyxy_px_to_cxcywh_norm': ( 'data.html#xyxy_px_to_cxcywh_norm',
                                                                                            'yolo_sam_training/data.py')},
             'yolo_sam_training.evaluate': { 'yolo_sam_training.evaluate.yolo_sam_demo': ( 'evaluate.html#yolo_sam_demo',
-                                                                                          'yolo_sam_training/evaluate.py')}}}
+                                                                                          'yolo_sam_training/evaluate.py')},
+            'yolo_sam_training.preprocess': { 'yolo_sam_training.preprocess._tiny_sam_config': ( 'preprocess.html#_tiny_sam_config',
+                                                                                                 'yolo_sam_training/preprocess.py'),
+                                              'yolo_sam_training.preprocess.load_sam': ( 'preprocess.html#load_sam',
+                                                                                         'yolo_sam_training/preprocess.py'),
+                                              'yolo_sam_training.preprocess.reset_positional_embedding': ( 'preprocess.html#reset_positional_embedding',
+                                                                                                           'yolo_sam_training/preprocess.py'),
+                                              'yolo_sam_training.preprocess.sam_processor_for': ( 'preprocess.html#sam_processor_for',
+                                                                                                  'yolo_sam_training/preprocess.py')}}}
