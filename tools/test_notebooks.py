@@ -12,6 +12,8 @@ from pathlib import Path
 from nbdev.config import get_config
 from nbdev.doclinks import nbglob
 
+THREADS = {}
+
 RUNNER = """
 import sys
 from pathlib import Path
@@ -27,7 +29,7 @@ def run_one(fn, skip, force, basepath, log_dir):
     log = log_dir / (fn.stem + ".log")
     with open(log, "w") as f:
         r = subprocess.run([sys.executable, "-c", RUNNER, str(fn), skip, force, str(basepath)],
-                           cwd=fn.parent, stdout=f, stderr=subprocess.STDOUT, env={**os.environ, "IN_TEST": "1"})
+                           cwd=fn.parent, stdout=f, stderr=subprocess.STDOUT, env={**os.environ, "IN_TEST": "1", **THREADS})
     secs = time.time() - start
     ok = r.returncode == 0
     print(f"{'PASS' if ok else 'FAIL'} {fn.name} ({secs:.0f} s)", flush=True)
@@ -48,8 +50,11 @@ def main():
     skip = " ".join(set(cfg.tst_flags.split()) - set(a.flags.split()))
     log_dir = cfg.config_path / ".cache" / "test-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
+    # one BLAS/torch thread pool per core between the notebooks running at once, not one per notebook per core
+    workers = max(1, min(a.workers, len(files)))
+    THREADS.update({v: str(max(1, (os.cpu_count() or 1) // workers)) for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")})
     start = time.time()
-    with ThreadPoolExecutor(max(1, min(a.workers, len(files)))) as pool:
+    with ThreadPoolExecutor(workers) as pool:
         results = list(pool.map(lambda f: run_one(f, skip, a.flags, cfg.config_path, log_dir), files))
     failed = [f.name for f, (ok, _) in zip(files, results) if not ok]
     print(f"slowest: " + ", ".join(f"{f.name} {s:.0f} s" for f, (_, s) in sorted(zip(files, results), key=lambda o: -o[1][1])[:5]))
