@@ -14,7 +14,7 @@ export HF_HUB_OFFLINE ?= 1
 export TORCH_HOME := $(CACHE)/torch
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: install test test-fast check-clean demo docs clean
+.PHONY: install test test-fast check-clean demo docs browser clean
 
 install: $(VENV)/.installed
 
@@ -30,7 +30,7 @@ $(VENV)/.installed: settings.ini setup.py
 check-clean: install
 	$(BIN)/python tools/check_clean.py
 
-test: install check-clean
+test: install browser check-clean
 	$(BIN)/python tools/test_notebooks.py --flags slow
 
 test-fast: install
@@ -39,8 +39,18 @@ test-fast: install
 demo: install
 	$(BIN)/yolo-sam demo --out demo_run
 
+# The docs site, built offline (no Quarto): open _docs/index.html. nbs/07_docs_site.ipynb checks it in Chromium.
 docs: install
 	$(BIN)/python tools/build_docs.py
+
+# Headless Chromium for nbs/07_docs_site.ipynb: Debian's packages, installed only as root with apt-get
+# (the notebook skips its browser checks, saying why, when /usr/bin/chromium is missing).
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then echo "browser: $$(/usr/bin/chromium --version 2>/dev/null | head -1)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	    || echo "browser: apt-get could not install chromium chromium-driver; the docs notebook will skip its browser checks"; \
+	else echo "browser: skipped installing chromium and chromium-driver (needs root and apt-get); the docs notebook will skip its browser checks"; fi
 
 clean:
 	rm -rf $(VENV) $(CACHE) _docs _proc demo_run

@@ -11,7 +11,7 @@ import argparse, html, re, shutil, sys
 from pathlib import Path
 
 import nbformat, yaml
-from fastcore.docments import DocmentTbl, DocmentText, _unwrap_sym
+from fastcore.docments import DocmentTbl, DocmentText, _bold, _list2row, _maybe_nm, _unwrap_sym
 from nbconvert import HTMLExporter
 from nbdev.config import get_config
 from nbdev.showdoc import BasicMarkdownRenderer
@@ -30,11 +30,19 @@ class _PlainSig(DocmentText):
     def _ret_str(self): return super()._ret_str.split(" # ")[0]
 
 
+class _Table(DocmentTbl):
+    "fastcore's docments table, with `|` (as in `str|None`) escaped so that a row keeps its columns."
+    def _row(self, nm, props): return [_maybe_nm(o).replace("|", r"\|") for o in super()._row(nm, props)]
+    @property
+    def return_str(self):
+        return _list2row(["**Returns**"] + [_bold(_maybe_nm(self.dm["return"][c]).replace("|", r"\|")) for c in self._columns])
+
+
 class TableRenderer(BasicMarkdownRenderer):
     "nbdev's show_doc markdown, with the docments as a Type/Default/Details table under the signature."
     def __init__(self, sym, **kwargs):
         super().__init__(sym, **kwargs)
-        try: self.tbl = DocmentTbl(_unwrap_sym(sym))
+        try: self.tbl = _Table(_unwrap_sym(sym))
         except Exception: self.tbl = None  # builtins, objects without source: signature only
         if self.tbl is not None and self.tbl.has_docment: self.dm = _PlainSig(self.sym, maxline=self.maxline, docstring=False)
         else: self.tbl = None
@@ -56,7 +64,8 @@ nav.sidebar .site { font-weight: 600; font-size: 1.1rem; color: #212529; text-de
 nav.sidebar ul { list-style: none; padding: 0; } nav.sidebar li { margin: .3rem 0; }
 nav.sidebar li.active a { font-weight: 600; color: #212529; }
 main { margin-left: 15rem; padding: 1rem 2.5rem; max-width: 60rem; }
-a { color: #0d6efd; } h1.title { margin-bottom: 0; }
+a { color: #0d6efd; } h1.title { margin-bottom: 0; } .description { font-style: italic; opacity: .75; }
+.anchor-link { visibility: hidden; margin-left: .3rem; text-decoration: none; } :hover > .anchor-link { visibility: visible; }
 pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: .85rem; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 table { border-collapse: collapse; margin: .6rem 0; } th, td { border: 1px solid #dee2e6; padding: .25rem .6rem; text-align: left; }
@@ -116,7 +125,10 @@ def build_site(out="_docs", quiet=False):
     pages = {}
     for name in sidebar_notebooks(nbs):
         if not quiet: print(f"processing {name}", flush=True)
-        nb = processed_notebook(nbs / name)
+        try: nb = processed_notebook(nbs / name)
+        except Exception as e:  # nbdev_docs fails the same way; say why it happens
+            raise RuntimeError(f"{name}: nbdev's docs processing failed: {e}\n(nbdev runs every cell that contains an "
+                             "import, to make show_doc work: keep imports in the imports cell at the top.)") from e
         meta = prepare(nb)
         pages[name] = dict(nb=nb, title=meta.get("title", Path(name).stem), description=meta.get("description", ""),
                            file=meta.get("output-file", Path(name).stem + ".html"))
