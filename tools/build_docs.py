@@ -7,7 +7,7 @@ widget scripts) inside a small page of our own with a sidebar (order from nbs/si
 local stylesheet. Pages keep Quarto's names (`output-file`: 00_data.ipynb -> data.html), so links match
 the Quarto site. Nothing on a page is fetched from another host.
 """
-import argparse, html, re, shutil, sys
+import argparse, html, re, sys
 from pathlib import Path
 
 import nbformat, yaml
