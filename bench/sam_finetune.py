@@ -1,0 +1,334 @@
+#!/usr/bin/env python
+"""Tutorial recipe against ours, on the same images, in one process.
+
+Tutorial recipe: every training step runs the frozen image encoder on the batch's pixels, then the mask decoder
+(`create_dataloaders(cache=None)` + `train_one_epoch`). Ours: encode every image once into the embedding cache
+(`cache_embeddings`), then train the decoder for K epochs on the cache (`create_dataloaders(cache=...)`).
+Both use `freeze_sam`, `train_one_epoch` and the DiceCE loss of `yolo_sam_training.train_sam`.
+
+Also: the loader from the cache alone vs the decoder training step (img/s each), and the fast paths
+(--bf16 autocast, --sdpa attention, --compile of encoder and decoder), each checked against fp32 eager
+(relative error) and then timed against it in the same run.
+
+Prints a `FIGURES` block of `name = value` lines at the end; `--out file.json` also writes JSON + Markdown.
+`--gpu-suite` runs everything on sam-vit-base (random weights) on a CUDA GPU; with no GPU it says so and exits 0.
+"""
+import argparse, copy, contextlib, dataclasses, math, shutil, statistics, sys, tempfile, time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ROOT, setup_env, machine, reset_peak_rss, peak_rss_mib, write_results
+setup_env()
+
+import torch
+from yolo_sam_training.data import make_synthetic_dataset, load_dataset_from_summary, SegmentationDataset
+from yolo_sam_training.preprocess import TINY_SAM, _tiny_sam_config, sam_processor_for, reset_positional_embedding, cache_embeddings
+from yolo_sam_training.split import create_dataloaders
+from yolo_sam_training.train_sam import freeze_sam, train_one_epoch, default_loss_fn, sam_forward
+
+# ------------------------------------------------------------------------------------------------ setup
+
+def sam_config(name:str):
+    "`tiny` (the package's test preset) or `base-random` (the sam-vit-base architecture, `SamConfig()`)."
+    from transformers import SamConfig
+    if name == "tiny": return _tiny_sam_config(**TINY_SAM)
+    if name == "base-random":
+        config = SamConfig()
+        # SamVisionConfig's default init range (1e-10) gives ~1e-21 activations: denormal-slow on a CPU, so timings
+        # would be wrong; 0.02 gives activations of ordinary size (real weights are of ordinary size too)
+        config.vision_config.initializer_range = 0.02
+        return config
+    raise SystemExit(f"--model {name!r}: expected 'tiny' or 'base-random' (no weights can be downloaded here)")
+
+def build_model(config, attn:str="sdpa", state:dict|None=None, seed:int=0):
+    "A `SamModel` of `config` with attention `attn` ('sdpa' or 'eager'), random weights of `seed` (or `state`), encoders frozen."
+    from transformers import SamModel
+    torch.manual_seed(seed)
+    model = SamModel._from_config(copy.deepcopy(config), attn_implementation=attn)
+    if state is not None: model.load_state_dict(state)
+    else: reset_positional_embedding(model, seed)  # the random-init trap of NOTES.md
+    freeze_sam(model)
+    return model
+
+def bench_dataset(folder:Path, n_images:int, k:int, seed:int=0, size_range=(128, 192)) -> SegmentationDataset:
+    "`n_images` synthetic images with exactly `k` instances each: generate a pool, keep images with >= k, first k instances."
+    pool = max(2 * n_images, n_images + 8)
+    while True:
+        src = folder / f"pool{pool}"
+        if not (src / "summary.json").exists(): make_synthetic_dataset(src, n_images=pool, seed=seed, size_range=size_range, max_instances=k + 3)
+        ds = load_dataset_from_summary(src)
+        keep = [s for s in ds.samples if s.num_instances >= k][:n_images]
+        if len(keep) == n_images: break
+        pool *= 2
+    keep = [dataclasses.replace(s, mask_paths=list(s.mask_paths[:k]), class_ids=s.class_ids[:k], boxes_cxcywh_norm=s.boxes_cxcywh_norm[:k])
+            for s in keep]
+    return SegmentationDataset(keep, ds.class_names, ds.root, ds.report)
+
+def sync(device):
+    if device.type == "cuda": torch.cuda.synchronize(device)
+
+def autocast(device, precision:str):
+    "bf16 autocast on `device` for precision 'bf16', nothing for 'fp32'."
+    return torch.autocast(device.type, dtype=torch.bfloat16) if precision == "bf16" else contextlib.nullcontext()
+
+@contextlib.contextmanager
+def phase(device, stats:dict, name:str):
+    "Time a phase and record its own peak RSS (and CUDA max allocated) under `name`."
+    reset_peak_rss()
+    if device.type == "cuda": torch.cuda.reset_peak_memory_stats(device)
+    sync(device); t = time.perf_counter()
+    yield
+    sync(device)
+    stats[f"{name}_s"] = time.perf_counter() - t
+    stats[f"{name}_peak_rss_mib"] = peak_rss_mib()
+    if device.type == "cuda": stats[f"{name}_cuda_max_alloc_mib"] = torch.cuda.max_memory_allocated(device) / 2**20
+
+def rel_err(a, b) -> float:
+    "Relative error ||a - b|| / ||b|| in float64."
+    a, b = a.detach().double().cpu(), b.detach().double().cpu()
+    return ((a - b).norm() / b.norm().clamp(min=1e-30)).item()
+
+def repeat_time(fn, device, min_s:float=1.0, max_reps:int=20, min_reps:int=1) -> float:
+    "Seconds per call of `fn` (already warmed up): repeated until `min_s` seconds or `max_reps` calls."
+    n, t0 = 0, time.perf_counter()
+    while True:
+        fn(); sync(device); n += 1
+        el = time.perf_counter() - t0
+        if n >= max_reps or (el >= min_s and n >= min_reps): return el / n
+
+# ------------------------------------------------------------------------------------------------ recipes
+
+def run_epochs(model, loader, n_epochs:int, device, precision:str, lr:float=1e-5) -> tuple:
+    "Train the decoder `n_epochs` with train_sam's `train_one_epoch`; return (seconds per epoch, losses)."
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr)
+    loss_fn, times, losses = default_loss_fn(), [], []
+    for e in range(n_epochs):
+        sync(device); t = time.perf_counter()
+        with autocast(device, precision): losses.append(train_one_epoch(model, loader, opt, loss_fn, epoch=e + 1, progress=False))
+        sync(device); times.append(time.perf_counter() - t)
+        print(f"    epoch {e + 1}/{n_epochs}: {times[-1]:.2f} s, loss {losses[-1]:.4f}", flush=True)
+    return times, losses
+
+def warm_up(model, ds, processor, device, precision):
+    "One training step on one image through the pixel path: thread pools, allocator and kernels start before timing."
+    loader, _ = create_dataloaders(ds.subset(ds.ids[:1]), ds.subset(ds.ids[:1]), processor, batch_size=1)
+    run_epochs(model, loader, 1, device, precision)
+
+def compare_recipes(a, config, processor, ds, device, work:Path, F:dict):
+    "The main comparison: tutorial recipe (measured epochs, projected to K) vs ours (encode once + K epochs)."
+    n, K = len(ds), a.epochs
+    model = build_model(config, a.attn, seed=a.seed).to(device)
+    state = copy.deepcopy(model.state_dict())
+    print(f"model {a.model} ({sum(p.numel() for p in model.parameters()) / 1e6:.1f} M parameters, "
+          f"{sum(p.numel() for p in model.parameters() if p.requires_grad) / 1e6:.2f} M trainable: the mask decoder), "
+          f"attention {a.attn}, precision {a.precision}, device {device}", flush=True)
+    print("warm-up step ...", flush=True); warm_up(model, ds, processor, device, a.precision)
+
+    tut_epochs = min(a.tutorial_epochs or K, K)
+    print(f"\n[tutorial] encoder every step, fp32 pixels, batch {a.batch_size}, padded boxes: {tut_epochs} of {K} epochs measured", flush=True)
+    model.load_state_dict(state)
+    loader, _ = create_dataloaders(ds, ds, processor, batch_size=a.batch_size, cache=None, num_workers=a.num_workers, seed=a.seed)
+    st = {}
+    with phase(device, st, "tutorial"): t_times, t_losses = run_epochs(model, loader, tut_epochs, device, a.precision)
+    t_epoch = statistics.mean(t_times)
+    F.update(tutorial_epoch_s=t_epoch, tutorial_img_per_s=n / t_epoch, tutorial_epochs_measured=tut_epochs,
+             tutorial_peak_rss_mib=st["tutorial_peak_rss_mib"], tutorial_first_loss=t_losses[0])
+    if "tutorial_cuda_max_alloc_mib" in st: F["tutorial_cuda_max_alloc_mib"] = st["tutorial_cuda_max_alloc_mib"]
+
+    our_epochs = min(a.ours_epochs or K, K)
+    print(f"\n[ours] encode once into the cache (fp16), then {our_epochs} of {K} decoder epochs measured on the cache", flush=True)
+    model.load_state_dict(state)
+    cache_dir = work / "cache"; shutil.rmtree(cache_dir, ignore_errors=True)
+    st = {}
+    with phase(device, st, "encode"):
+        with autocast(device, a.precision):
+            cache = cache_embeddings(ds, model, processor, cache_dir, batch_size=a.encode_batch_size, device=device)
+    assert cache.encoded == n, f"expected {n} images encoded, got {cache.encoded} (a stale cache?)"
+    loader, _ = create_dataloaders(ds, ds, processor, batch_size=a.batch_size, cache=cache, num_workers=a.num_workers, seed=a.seed)
+    with phase(device, st, "ours"): o_times, o_losses = run_epochs(model, loader, our_epochs, device, a.precision)
+    o_epoch = statistics.mean(o_times)
+    F.update(encode_s=st["encode_s"], encode_s_per_image=st["encode_s"] / n, encode_img_per_s=n / st["encode_s"],
+             ours_epoch_s=o_epoch, ours_img_per_s=n / o_epoch, ours_epochs_measured=our_epochs,
+             encode_peak_rss_mib=st["encode_peak_rss_mib"], ours_peak_rss_mib=st["ours_peak_rss_mib"], ours_first_loss=o_losses[0])
+    for k in ("encode_cuda_max_alloc_mib", "ours_cuda_max_alloc_mib"):
+        if k in st: F[k] = st[k]
+
+    F["tutorial_total_s"] = sum(t_times) if tut_epochs == K else t_epoch * K
+    F["ours_total_s"] = st["encode_s"] + (sum(o_times) if our_epochs == K else o_epoch * K)
+    F["speedup_end_to_end"] = F["tutorial_total_s"] / F["ours_total_s"]
+    F["epochs"] = K
+    method = []
+    if tut_epochs < K: method.append(f"tutorial: mean of {tut_epochs} measured epochs x {K}")
+    if our_epochs < K: method.append(f"ours: one-time encoding + mean of {our_epochs} measured epochs x {K}")
+    F["projection"] = "; ".join(method) or "none: all epochs measured"
+    return model, cache, state
+
+def loader_vs_step(a, model, processor, ds, cache, device, F:dict):
+    "The loader from the cache alone (no model) vs the decoder training step on batches already in memory, img/s each."
+    sub = ds.subset(ds.ids[:min(len(ds), a.loader_images)])
+    loader, _ = create_dataloaders(sub, sub, processor, batch_size=a.batch_size, cache=cache, num_workers=a.num_workers, seed=a.seed)
+    next(iter(loader))  # worker start-up and first file reads are not the steady state
+    t = time.perf_counter(); batches = list(loader); load_s = time.perf_counter() - t
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-5)
+    with autocast(device, a.precision): train_one_epoch(model, batches[:1], opt, progress=False)  # warm
+    sync(device); t = time.perf_counter()
+    with autocast(device, a.precision): train_one_epoch(model, batches, opt, progress=False)
+    sync(device); step_s = time.perf_counter() - t
+    F.update(loader_img_per_s=len(sub) / load_s, step_img_per_s=len(sub) / step_s, loader_over_step=step_s / load_s,
+             loader_images=len(sub))
+
+# ------------------------------------------------------------------------------------------------ fast paths
+
+TOL = {"bf16": 5e-2, "sdpa": 1e-3, "compile": 1e-3, "bf16+sdpa+compile": 5e-2}
+
+def fast_paths(a, config, processor, ds, device, state:dict, F:dict):
+    "Each fast path vs the fp32 eager-attention uncompiled baseline: relative error first, then encoder and decoder-step img/s."
+    wanted = [v for v, on in (("bf16", a.bf16), ("sdpa", a.sdpa), ("compile", a.compile)) if on]
+    if a.bf16 and a.sdpa and a.compile: wanted.append("bf16+sdpa+compile")
+    if not wanted: return
+    sub = ds.subset(ds.ids[:a.variant_images])
+    batch = next(iter(create_dataloaders(sub, sub, processor, batch_size=len(sub), box_jitter_px=0)[1]))
+    batch = {k: v.to(device) if torch.is_tensor(v) else v for k, v in batch.items()}
+    pv, b = batch.pop("pixel_values"), len(sub)
+
+    def measure(name, attn, precision, compiled):
+        model = build_model(config, attn, state=state).to(device)
+        if compiled:
+            model.vision_encoder.compile(); model.mask_decoder.compile()
+        def encode():
+            with torch.inference_mode(), autocast(device, precision): return model.get_image_embeddings(pv)
+        t = time.perf_counter(); emb = encode(); sync(device); first = time.perf_counter() - t  # compiles when compiled
+        dec_batch = dict(batch, image_embeddings=ref["emb"] if ref else emb.float())
+        with torch.no_grad(), autocast(device, precision): pred = sam_forward(model, dec_batch)
+        out = {"first_call_s": first}
+        if ref:
+            out["encoder_rel_err"], out["decoder_rel_err"] = rel_err(emb, ref["emb"]), rel_err(pred, ref["pred"])
+            ok = max(out["encoder_rel_err"], out["decoder_rel_err"]) <= TOL[name]
+            print(f"  {name:<18} relative error vs fp32 eager: encoder {out['encoder_rel_err']:.2e}, decoder masks "
+                  f"{out['decoder_rel_err']:.2e} ({'ok' if ok else 'ABOVE'} tolerance {TOL[name]:g})", flush=True)
+            out["correct"] = ok
+        else:
+            ref.update(emb=emb.float(), pred=pred.float())
+        opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-5)
+        steps = [dec_batch]
+        def step():
+            with autocast(device, precision): train_one_epoch(model, steps, opt, progress=False)
+        step()  # warm (and compiles the backward when compiled)
+        enc_s = repeat_time(encode, device, min_s=a.variant_seconds, max_reps=10)
+        step_s = repeat_time(step, device, min_s=a.variant_seconds, max_reps=50)
+        out.update(encoder_img_per_s=b / enc_s, step_img_per_s=b / step_s)
+        del model
+        return out
+
+    print(f"\n[fast paths] {b} images; baseline fp32, eager attention, not compiled", flush=True)
+    ref = {}
+    base = measure("baseline", "eager", "fp32", False)
+    print(f"  {'baseline':<18} encoder {base['encoder_img_per_s']:.3g} img/s, decoder step {base['step_img_per_s']:.3g} img/s", flush=True)
+    F.update(baseline_encoder_img_per_s=base["encoder_img_per_s"], baseline_step_img_per_s=base["step_img_per_s"])
+    settings = {"bf16": ("eager", "bf16", False), "sdpa": ("sdpa", "fp32", False), "compile": ("eager", "fp32", True),
+                "bf16+sdpa+compile": ("sdpa", "bf16", True)}
+    for name in wanted:
+        r = measure(name, *settings[name])
+        print(f"  {name:<18} encoder {r['encoder_img_per_s']:.3g} img/s ({r['encoder_img_per_s'] / base['encoder_img_per_s']:.2f}x), "
+              f"decoder step {r['step_img_per_s']:.3g} img/s ({r['step_img_per_s'] / base['step_img_per_s']:.2f}x)"
+              + (f", first call {r['first_call_s']:.1f} s (compiling)" if settings[name][2] else ""), flush=True)
+        key = name.replace("+", "_")
+        F.update({f"{key}_encoder_rel_err": r["encoder_rel_err"], f"{key}_decoder_rel_err": r["decoder_rel_err"],
+                  f"{key}_correct": r["correct"], f"{key}_encoder_speedup": r["encoder_img_per_s"] / base["encoder_img_per_s"],
+                  f"{key}_step_speedup": r["step_img_per_s"] / base["step_img_per_s"]})
+
+# ------------------------------------------------------------------------------------------------ main
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default="tiny", help="tiny | base-random (sam-vit-base architecture, random weights)")
+    p.add_argument("--images", type=int, default=64, help="synthetic images (the same for both recipes)")
+    p.add_argument("--boxes-per-image", type=int, default=4, help="instances (box prompts) of every image")
+    p.add_argument("--epochs", type=int, default=10, help="K: the end-to-end comparison is over K epochs")
+    p.add_argument("--tutorial-epochs", type=int, default=None, help="epochs of the tutorial recipe to measure (default K); fewer are projected to K")
+    p.add_argument("--ours-epochs", type=int, default=None, help="decoder epochs of ours to measure (default K); fewer are projected to K")
+    p.add_argument("--batch-size", type=int, default=4, help="images a training batch (both recipes)")
+    p.add_argument("--encode-batch-size", type=int, default=8, help="images a batch of the one-time encoding")
+    p.add_argument("--device", default="auto", help="cpu | cuda | auto (cuda when available)")
+    p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"], help="autocast of both recipes")
+    p.add_argument("--attn", default="sdpa", choices=["sdpa", "eager"], help="attention of both recipes (transformers' default: sdpa)")
+    p.add_argument("--num-workers", type=int, default=0, help="DataLoader workers (both recipes)")
+    p.add_argument("--bf16", action="store_true", help="fast path: bf16 autocast vs fp32")
+    p.add_argument("--sdpa", action="store_true", help="fast path: SDPA attention vs eager")
+    p.add_argument("--compile", action="store_true", help="fast path: torch.compile of encoder and decoder vs eager")
+    p.add_argument("--variant-images", type=int, default=2, help="images in the fast-path batch")
+    p.add_argument("--variant-seconds", type=float, default=1.0, help="time each fast-path measurement at least this long")
+    p.add_argument("--loader-images", type=int, default=256, help="images for the loader-vs-step check")
+    p.add_argument("--no-recipes", action="store_true", help="skip the recipe comparison (fast paths only)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    p.add_argument("--workdir", default=None, help="folder for the synthetic data and cache (default: a temporary one, removed)")
+    p.add_argument("--out", default=None, help="write the figures as JSON (and .md beside it)")
+    p.add_argument("--smoke", action="store_true", help="seconds-long check: tiny, 8 images, 1 epoch, bf16 + sdpa fast paths")
+    p.add_argument("--gpu-suite", action="store_true", help="sam-vit-base on a CUDA GPU, every variant, results file; exits 0 without a GPU")
+    a = p.parse_args(argv)
+    if a.smoke:
+        a.model, a.images, a.boxes_per_image, a.epochs, a.batch_size, a.bf16, a.sdpa = "tiny", 8, 2, 1, 4, True, True
+        a.variant_seconds, a.loader_images, a.threads = 0.2, 8, a.threads or 1
+    if a.gpu_suite:
+        a.model, a.images, a.boxes_per_image, a.epochs, a.batch_size, a.precision = "base-random", 1000, 4, 10, 8, "bf16"
+        a.tutorial_epochs = a.tutorial_epochs or 1
+        a.encode_batch_size, a.num_workers, a.device = 32, min(8, (torch.multiprocessing.cpu_count() or 2) - 1), "cuda"
+        a.bf16 = a.sdpa = a.compile = True
+        a.variant_images, a.variant_seconds, a.loader_images = 8, 2.0, 512
+        a.out = a.out or str(ROOT / "bench" / "results" / "gpu-suite.json")
+    return a
+
+def main(argv=None) -> int:
+    a = parse_args(argv)
+    if a.gpu_suite and not torch.cuda.is_available():
+        print("GPU suite: no CUDA GPU on this machine (torch.cuda.is_available() is False); nothing measured. "
+              "Run `bash bench/gpu.sh` on a machine with one.")
+        return 0
+    if a.threads: torch.set_num_threads(a.threads)
+    device = torch.device("cuda" if a.device == "auto" and torch.cuda.is_available() else ("cpu" if a.device == "auto" else a.device))
+    if device.type == "cuda" and not torch.cuda.is_available(): raise SystemExit("--device cuda: no CUDA GPU here")
+    config = sam_config(a.model)
+    processor = sam_processor_for(config)
+    info = machine()
+    print(f"{info['date']} | {info['cpu']} x{info['cpus']} (torch threads {info['torch_threads']}, load {info['load_avg']}) | "
+          f"GPU {info['gpu']} | torch {info['torch']}, transformers {info['transformers']}", flush=True)
+    F = {}
+    work = Path(a.workdir) if a.workdir else Path(tempfile.mkdtemp(prefix="bench-sam-"))
+    try:
+        t = time.perf_counter()
+        ds = bench_dataset(work / "data", a.images, a.boxes_per_image, seed=a.seed)
+        print(f"{len(ds)} synthetic images x {a.boxes_per_image} boxes ({time.perf_counter() - t:.1f} s to make)", flush=True)
+        state = None
+        if not a.no_recipes:
+            model, cache, state = compare_recipes(a, config, processor, ds, device, work, F)
+            print(f"\n[loader vs step] loader from the cache (no model) vs decoder training step", flush=True)
+            loader_vs_step(a, model, processor, ds, cache, device, F)
+            del model
+        if state is None: state = build_model(config, a.attn, seed=a.seed).state_dict()
+        fast_paths(a, config, processor, ds, device, state, F)
+    finally:
+        if not a.workdir: shutil.rmtree(work, ignore_errors=True)
+
+    print("\nFIGURES")
+    if "speedup_end_to_end" in F:
+        K = F["epochs"]
+        print(f"  per-image encoder time (one-time encoding, incl. read/preprocess/write): {F['encode_s_per_image']:.4g} s "
+              f"({F['encode_img_per_s']:.4g} img/s)")
+        print(f"  per-epoch throughput: tutorial {F['tutorial_img_per_s']:.4g} img/s, ours (decoder on the cache) {F['ours_img_per_s']:.4g} img/s")
+        print(f"  end to end, {K} epochs of {a.images} images: tutorial {F['tutorial_total_s']:.4g} s, ours {F['ours_total_s']:.4g} s "
+              f"-> ours {F['speedup_end_to_end']:.3g}x faster")
+        print(f"  projection: {F['projection']}")
+        print(f"  peak RSS: tutorial {F['tutorial_peak_rss_mib']:.0f} MiB, encoding {F['encode_peak_rss_mib']:.0f} MiB, "
+              f"ours {F['ours_peak_rss_mib']:.0f} MiB" + (f"; CUDA max allocated: tutorial {F['tutorial_cuda_max_alloc_mib']:.0f} MiB, "
+              f"encoding {F['encode_cuda_max_alloc_mib']:.0f} MiB, ours {F['ours_cuda_max_alloc_mib']:.0f} MiB" if "ours_cuda_max_alloc_mib" in F else ""))
+        print(f"  loader from the cache {F['loader_img_per_s']:.4g} img/s vs decoder step {F['step_img_per_s']:.4g} img/s "
+              f"-> loader {F['loader_over_step']:.3g}x the step (target >= 3)")
+    for k, v in F.items(): print(f"{k} = {v:.6g}" if isinstance(v, float) else f"{k} = {v}")
+    if a.out:
+        title = f"sam_finetune: {a.model}, {a.images} images x {a.boxes_per_image} boxes, {a.epochs} epochs, {device.type}, {a.precision}"
+        print("wrote", write_results(dict(title=title, machine=info, args=vars(a), figures=F), a.out))
+    return 0
+
+if __name__ == "__main__":
+    sys.exit(main())
