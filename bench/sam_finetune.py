@@ -209,11 +209,12 @@ def fast_paths(a, config, processor, ds, device, state:dict, F:dict):
         if ref:
             out["encoder_rel_err"], out["decoder_rel_err"] = rel_err(emb, ref["emb"]), rel_err(pred, ref["pred"])
             errs = (out["encoder_rel_err"], out["decoder_rel_err"])
-            ok = all(math.isfinite(e) and e <= TOL[name] for e in errs)  # NaN (a broken kernel) fails too
+            finite = all(math.isfinite(e) for e in errs)
+            ok = finite and max(errs) <= TOL[name]
             print(f"  {name:<18} relative error vs fp32 eager: encoder {errs[0]:.2e}, decoder masks {errs[1]:.2e} "
-                  f"({'within' if ok else 'FAILS'} tolerance {TOL[name]:g}{'' if ok else ': not timed'})", flush=True)
+                  f"({'within' if ok else 'ABOVE'} tolerance {TOL[name]:g}{'' if finite else ', not finite: not timed'})", flush=True)
             out["correct"] = ok
-            if not ok:
+            if not finite:  # a broken kernel: its speed means nothing (a finite error above tolerance is timed and flagged)
                 out.update(encoder_img_per_s=math.nan, step_img_per_s=math.nan)
                 return out
         else:
@@ -238,7 +239,7 @@ def fast_paths(a, config, processor, ds, device, state:dict, F:dict):
                 "bf16+sdpa+compile": ("sdpa", "bf16", True)}
     for name in wanted:
         r = measure(name, *settings[name])
-        if r["correct"]: print(f"  {name:<18} encoder {r['encoder_img_per_s']:.3g} img/s ({r['encoder_img_per_s'] / base['encoder_img_per_s']:.2f}x), "
+        if math.isfinite(r["encoder_img_per_s"]): print(f"  {name:<18} encoder {r['encoder_img_per_s']:.3g} img/s ({r['encoder_img_per_s'] / base['encoder_img_per_s']:.2f}x), "
               f"decoder step {r['step_img_per_s']:.3g} img/s ({r['step_img_per_s'] / base['step_img_per_s']:.2f}x)"
               + (f", first call {r['first_call_s']:.1f} s (compiling)" if settings[name][2] else ""), flush=True)
         key = name.replace("+", "_")
