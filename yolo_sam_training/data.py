@@ -230,6 +230,7 @@ def parse_box_file(path) -> tuple:
         if len(parts) != 5: raise DatasetError(f"{path}: line {n}: expected 5 fields 'class xc yc w h', got {len(parts)}")
         try: cls, vals = int(parts[0]), [float(v) for v in parts[1:]]
         except ValueError: raise DatasetError(f"{path}: line {n}: not numbers: {line.strip()!r}") from None
+        if not 0 <= cls < 2**31: raise DatasetError(f"{path}: line {n}: class id {cls} out of range (0 .. 2^31-1)")
         if not all(math.isfinite(v) for v in vals): raise DatasetError(f"{path}: line {n}: NaN or infinite value")
         if not all(0 <= v <= 1 for v in vals): raise DatasetError(f"{path}: line {n}: values must lie in [0, 1], got {vals}")
         ids.append(cls); boxes.append(vals)
@@ -309,8 +310,10 @@ def _check_summary(root:Path, report:CheckReport, image_ids:list):
     path = root / "summary.json"
     if not path.exists(): return None
     try: summary = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as e:
-        report.add(path, f"not valid JSON ({e})"); return None
+    except (ValueError, UnicodeDecodeError, RecursionError) as e:
+        report.add(path, f"not valid JSON ({type(e).__name__}: {str(e)[:200]})"); return None
+    except OSError as e:
+        report.add(path, f"cannot be read ({type(e).__name__}: {e})"); return None
     if not isinstance(summary, dict) or not isinstance(summary.get("task_ids", []), list):
         report.add(path, "expected an object with a list 'task_ids'"); return None
     ids = [str(t) for t in summary.get("task_ids", image_ids)]
@@ -390,15 +393,20 @@ def check_dataset(
     found = _check_summary(root, report, image_ids)
     ids, summary = found if found else (image_ids, {})
     if not report.class_names and isinstance(summary.get("class_mapping"), dict):
-        report.class_names = {int(v): str(k) for k, v in summary["class_mapping"].items()}
+        mapping = summary["class_mapping"]
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in mapping.values()):
+            report.class_names = {v: str(k) for k, v in mapping.items()}
+        else: report.add(root / "summary.json", "class_mapping must map each class name to an integer id")
     if not classes_path.exists() and not report.class_names: report.add(classes_path, "classes.txt missing")
-    ids = sorted(ids, key=lambda s: (0, int(s)) if s.isdigit() else (1, s)) if not found else ids
+    ids = sorted(ids, key=lambda s: (0, int(s)) if s.isascii() and s.isdecimal() else (1, s)) if not found else ids
+    if not ids: report.add(root / "images", "no images: the dataset is empty")
     for sid in ids:
         try: sample = _check_sample(root, sid, report, box_iou_threshold)
         except Exception as e:  # whatever else a damaged file does, it is reported, never a traceback
             report.add(root / "images" / sid, f"cannot check sample ({type(e).__name__}: {e})", sid); sample = None
         if sample is not None: report.samples.append(sample)
-        else: report.samples.append(Sample(sid, root / "images" / sid, 0, 0, [], np.zeros(0, np.int64), np.zeros((0, 4), np.float32)))
+        else: report.samples.append(Sample(sid, root / "images" / sid, 0, 0, find_mask_paths(root / "masks", sid) if "/" not in sid and "\\" not in sid else [],
+                                           np.zeros(0, np.int64), np.zeros((0, 4), np.float32)))
     if summary and "total_masks" in summary:
         total = sum(len(s.mask_paths) for s in report.samples)
         if summary["total_masks"] != total: report.add(root / "summary.json", f"total_masks is {summary['total_masks']} but masks/ holds {total} for the listed ids")
@@ -862,6 +870,8 @@ def import_coco(
     for im in tqdm(images, desc="coco", leave=False, disable=quiet):
         sid = Path(im["file_name"]).stem if by_stem else str(im["id"])
         img = images_dir / im["file_name"]
+        if not _inside(images_dir, img):
+            problems.append(Problem(src, f"image {im['file_name']!r} leaves the images folder {images_dir}: not imported", sid)); continue
         if not img.is_file(): img = images_dir / Path(im["file_name"]).name
         if not img.is_file():
             problems.append(Problem(src, f"image {im['file_name']!r} not found in {images_dir}: not imported", sid)); continue
@@ -910,13 +920,16 @@ def yolo_sam_import(
     images:str=None,                                    # folder with the images (label-studio, coco)
     out:str="data",                                     # the dataset folder to write
     overwrite:bool=False,                               # replace a dataset already in OUT
+    classes:str=None,                                   # label-studio: a classes.txt (`id: name`) fixing the ids; other labels are reported
 ) -> int:
     "Import a Label Studio export, a YOLO-seg dataset or a COCO JSON into our layout and check it."
     try:
         if format == "yolo-seg": rep = import_yolo_seg(src, out, overwrite=overwrite)
         else:
             if not images: print(f"yolo-sam import: --images is needed for {format}", file=sys.stderr); return 1
-            rep = (import_label_studio if format == "label-studio" else import_coco)(src, images, out, overwrite=overwrite)
+            if format == "label-studio":
+                rep = import_label_studio(src, images, out, classes=parse_classes_txt(classes) if classes else None, overwrite=overwrite)
+            else: rep = import_coco(src, images, out, overwrite=overwrite)
     except (DatasetError, OSError) as e:
         print(f"yolo-sam import: {e}", file=sys.stderr); return 1
     return 0 if rep.ok else 1
