@@ -125,7 +125,7 @@ def compare_recipes(a, config, processor, ds, device, work:Path, F:dict):
     print("warm-up step ...", flush=True); warm_up(model, ds, processor, device, a.precision)
 
     tut_epochs = min(a.tutorial_epochs or K, K)
-    print(f"\n[tutorial] encoder every step, fp32 pixels, batch {a.batch_size}, padded boxes: {tut_epochs} of {K} epochs measured", flush=True)
+    print(f"\n[tutorial] the encoder runs on the pixels every step ({a.precision}), batch {a.batch_size}, padded boxes: {tut_epochs} of {K} epochs measured", flush=True)
     model.load_state_dict(state)
     loader, _ = create_dataloaders(ds, ds, processor, batch_size=a.batch_size, cache=None, num_workers=a.num_workers, seed=a.seed)
     st = {}
@@ -136,7 +136,7 @@ def compare_recipes(a, config, processor, ds, device, work:Path, F:dict):
     if "tutorial_cuda_max_alloc_mib" in st: F["tutorial_cuda_max_alloc_mib"] = st["tutorial_cuda_max_alloc_mib"]
 
     our_epochs = min(a.ours_epochs or K, K)
-    print(f"\n[ours] encode once into the cache (fp16), then {our_epochs} of {K} decoder epochs measured on the cache", flush=True)
+    print(f"\n[ours] encode once into the cache (stored fp16; {a.precision} compute), then {our_epochs} of {K} decoder epochs measured on the cache", flush=True)
     model.load_state_dict(state)
     cache_dir = work / "cache"; shutil.rmtree(cache_dir, ignore_errors=True)
     st = {}
@@ -280,13 +280,14 @@ def parse_args(argv=None):
     if a.smoke:
         a.model, a.images, a.boxes_per_image, a.epochs, a.batch_size, a.bf16, a.sdpa = "tiny", 8, 2, 1, 4, True, True
         a.variant_seconds, a.loader_images, a.threads = 0.2, 8, a.threads or 1
-    if a.gpu_suite:
-        a.model, a.images, a.boxes_per_image, a.epochs, a.batch_size, a.precision = "base-random", 1000, 4, 10, 8, "bf16"
-        a.tutorial_epochs = a.tutorial_epochs or 1
-        a.encode_batch_size, a.num_workers, a.device = 32, min(8, (torch.multiprocessing.cpu_count() or 2) - 1), "cuda"
-        a.bf16 = a.sdpa = a.compile = True
-        a.variant_images, a.variant_seconds, a.loader_images = 8, 2.0, 512
-        a.out = a.out or str(ROOT / "bench" / "results" / "gpu-suite.json")
+    if a.gpu_suite:  # its settings, except those given on the command line (e.g. --images 200 for a quicker run)
+        given = {x.split("=")[0].lstrip("-").replace("-", "_") for x in (sys.argv[1:] if argv is None else argv) if x.startswith("--")}
+        suite = dict(model="base-random", images=1000, boxes_per_image=4, epochs=10, tutorial_epochs=1, batch_size=8,
+                     precision="bf16", encode_batch_size=32, num_workers=min(8, (torch.multiprocessing.cpu_count() or 2) - 1),
+                     device="cuda", bf16=True, sdpa=True, compile=True, variant_images=8, variant_seconds=2.0, loader_images=512,
+                     out=str(ROOT / "bench" / "results" / "gpu-suite.json"))
+        for k, v in suite.items():
+            if k not in given: setattr(a, k, v)
     return a
 
 def main(argv=None) -> int:
