@@ -72,3 +72,7 @@ def main(argv=None) -> int:
     try: result = func()  # `call_parse` reads its arguments from sys.argv
     finally: sys.argv = saved_argv
     return result if isinstance(result, int) and not isinstance(result, bool) else 0
+
+# %% ../nbs/06_cli.ipynb #b8c1c945
+if __name__ == "__main__" and "__file__" in globals():  # run as a module, not inside a notebook
+    raise SystemExit(main())
