@@ -109,6 +109,9 @@ def prepare(nb):
         c.outputs = [o for o in c.outputs if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})]
         for o in c.outputs:
             for k in ("application/javascript", "application/vnd.jupyter.widget-state+json"): o.get("data", {}).pop(k, None)
+            for k, v in o.get("data", {}).items():  # nbformat stores text as a list of lines; the exporter wants one string
+                if isinstance(v, list): o["data"][k] = "".join(v)
+            if isinstance(o.get("text"), list): o["text"] = "".join(o["text"])
             if "text/markdown" in o.get("data", {}): o["data"]["text/markdown"] = _quarto_md("".join(o["data"]["text/markdown"]))
         if opts.get("echo") == "false" or not c.source.strip(): c.metadata.setdefault("tags", []).append("remove_input")
         if c.source.strip() or c.outputs: cells.append(c)
