@@ -21,9 +21,9 @@ from .split import split_dataset, save_split, load_split, create_dataloaders
 
 # %% auto #0
 __all__ = ['RESULT_COLUMNS', 'validate_batch_shapes', 'validate_pred_masks', 'sam_forward', 'default_loss_fn',
-           'compute_batch_loss', 'mask_iou_dice', 'box_as_mask', 'freeze_sam', 'TrainingDiverged', 'train_one_epoch',
-           'validate_one_epoch', 'read_results', 'plot_losses', 'save_overlays', 'train_sam_model',
-           'yolo_sam_train_sam']
+           'compute_batch_loss', 'mask_iou_dice', 'box_as_mask', 'freeze_sam', 'TrainingDiverged',
+           'TrainingOutOfMemory', 'train_one_epoch', 'validate_one_epoch', 'read_results', 'plot_losses',
+           'save_overlays', 'CheckpointRefused', 'train_sam_model', 'yolo_sam_train_sam']
 
 # %% ../nbs/03_train_sam.ipynb #7af6e47e
 def validate_batch_shapes(
@@ -138,6 +138,19 @@ def freeze_sam(
 class TrainingDiverged(RuntimeError):
     "The loss became NaN or infinite; training stopped before the bad step."
 
+# %% ../nbs/03_train_sam.ipynb #4c3100fd
+class TrainingOutOfMemory(RuntimeError):
+    "An allocation failed in a training step; the message names the batch, what to lower and the checkpoint kept."
+
+
+# %% ../nbs/03_train_sam.ipynb #03e6b31a
+def _is_oom(e:BaseException) -> bool:
+    "Whether `e` is a failed CUDA or CPU allocation."
+    if isinstance(e, (getattr(torch, "OutOfMemoryError", MemoryError), MemoryError)): return True
+    m = str(e).lower()
+    return isinstance(e, RuntimeError) and ("out of memory" in m or "not enough memory" in m)
+
+
 # %% ../nbs/03_train_sam.ipynb #0f52aeda
 def _to_device(batch:dict, device) -> dict:
     "Move a batch's tensors to `device`."
@@ -163,19 +176,33 @@ def train_one_epoch(
     total, n = 0.0, 0
     bar = tqdm(loader, desc=f"epoch {epoch} train", disable=not (progress and main), leave=False, dynamic_ncols=True)
     for step, batch in enumerate(bar):
-        if accelerator is None: batch = _to_device(batch, _model_device(model))
-        validate_batch_shapes(batch)
-        with (accelerator.accumulate(model) if accelerator else nullcontext()):
-            loss = compute_batch_loss(sam_forward(model, batch), batch, loss_fn)
-            bad = torch.tensor(0.0 if torch.isfinite(loss) else 1.0, device=loss.device)
-            if accelerator is not None and accelerator.num_processes > 1: bad = accelerator.reduce(bad, "sum")
-            if bad.item():
-                raise TrainingDiverged(f"the loss is {loss.item()} at epoch {epoch}, step {step + 1} "
-                                       f"(images {list(batch.get('ids', []))[:8]}); lower the learning rate or check these samples")
-            accelerator.backward(loss) if accelerator else loss.backward()
-            optimizer.step()
-            if scheduler is not None: scheduler.step()
-            optimizer.zero_grad()
+        oom = None
+        try:
+            if accelerator is None: batch = _to_device(batch, _model_device(model))
+            validate_batch_shapes(batch)
+            with (accelerator.accumulate(model) if accelerator else nullcontext()):
+                loss = compute_batch_loss(sam_forward(model, batch), batch, loss_fn)
+                bad = torch.tensor(0.0 if torch.isfinite(loss) else 1.0, device=loss.device)
+                if accelerator is not None and accelerator.num_processes > 1: bad = accelerator.reduce(bad, "sum")
+                if bad.item():
+                    raise TrainingDiverged(f"the loss is {loss.item()} at epoch {epoch}, step {step + 1} "
+                                           f"(images {list(batch.get('ids', []))[:8]}); lower the learning rate or check these samples")
+                accelerator.backward(loss) if accelerator else loss.backward()
+                optimizer.step()
+                if scheduler is not None: scheduler.step()
+                optimizer.zero_grad()
+        except Exception as e:
+            if not _is_oom(e): raise
+            oom = f"{type(e).__name__}: {(str(e).strip().splitlines() or [''])[0][:200]}"
+        if oom is not None:  # raised outside the except block, so the failed step's tensors can be freed
+            ids = list(batch.get("ids", []))
+            n_img, n_inst = len(batch["input_boxes"]), int(batch["box_valid"].sum())
+            loss = batch = None; optimizer.zero_grad(set_to_none=True)
+            if torch.cuda.is_available(): torch.cuda.empty_cache()
+            try: of = f" of {len(loader)}"
+            except TypeError: of = ""
+            raise TrainingOutOfMemory(f"out of memory at epoch {epoch}, step {step + 1}{of}: a batch of {n_img} image(s) and {n_inst} "
+                                      f"instance(s), ids {ids[:8]}{'...' if len(ids) > 8 else ''} ({oom})")
         total += loss.item(); n += 1
         bar.set_postfix(loss=f"{total / n:.4f}")
     mean = torch.tensor([total, n], dtype=torch.float64)
@@ -252,7 +279,10 @@ def _save_model_dir(model, processor, dst:Path, state:dict|None=None):
 def _state_dict_from_file(model, path) -> dict:
     "A full state dict for `model` from a safetensors file, filling tied weights that were saved once."
     from safetensors.torch import load_file
-    sd, full = load_file(str(path)), model.state_dict()
+    try: sd = load_file(str(path))
+    except Exception as e: sd = f"{type(e).__name__}: {str(e)[:120]}"
+    if isinstance(sd, str): raise CheckpointRefused(f"{path}: not a readable safetensors file, refused ({sd})")
+    full = model.state_dict()
     twins = {}
     for k, v in full.items(): twins.setdefault(v.data_ptr(), []).append(k)
     for keys in twins.values():
@@ -417,12 +447,44 @@ def _first_images(loader, n:int) -> dict|None:
         out[k] = torch.cat(vals)[:n].cpu() if torch.is_tensor(vals[0]) else [x for v in vals for x in v][:n]
     return out
 
+def _complete(d:Path) -> bool:
+    "A checkpoint folder with its weights and its commit point (`training_state.pt`, written last)."
+    return (d / "training_state.pt").exists() and (d / "model.safetensors").exists()
+
+def _recover_checkpoints(run:Path) -> list:
+    "Finish or roll back checkpoint swaps a kill interrupted, so the run has `last/` (and `best/`) and no leftovers; say what was done."
+    done, rm = [], lambda d: shutil.rmtree(d) if d.is_dir() else d.unlink()
+    last, tmp, old = run / "last", run / ".last.tmp", run / ".last.old"
+    if _complete(tmp):  # the new checkpoint was whole: finish the swap (last/, if still there, is older)
+        if last.exists(): rm(last)
+        os.replace(tmp, last); done.append(f"finished an interrupted checkpoint: {tmp.name} -> last")
+    elif not _complete(last) and _complete(old):  # the new one was not whole and last/ was moved aside: roll back
+        if last.exists(): rm(last)
+        os.replace(old, last); done.append(f"rolled back an interrupted checkpoint: {old.name} -> last")
+    # best/ is swapped before last/ in each epoch, so an interrupted best/ belongs to an epoch that is not checkpointed: roll back
+    best, btmp, bold = run / "best", run / ".best.tmp", run / ".best.old"
+    if not best.exists() and (bold / "model.safetensors").exists():
+        os.replace(bold, best); done.append(f"rolled back an interrupted save of best/: {bold.name} -> best")
+    for d in (tmp, old, btmp, bold, run / ".results.csv.tmp", run / ".args.yaml.tmp"):
+        if d.exists() or d.is_symlink(): rm(d); done.append(f"removed {d.name}")
+    return done
+
 def _find_checkpoint(run:Path) -> Path|None:
-    "The newest complete checkpoint folder of a run (last/, or the halves of an interrupted swap)."
-    for name in ("last", ".last.tmp", ".last.old"):
-        d = run / name
-        if (d / "training_state.pt").exists() and (d / "model.safetensors").exists(): return d
-    return None
+    "The run's complete checkpoint folder `last/` (after `_recover_checkpoints`), or None."
+    return run / "last" if _complete(run / "last") else None
+
+class CheckpointRefused(ValueError):
+    "A checkpoint file that is not a plain-tensor checkpoint (or not safetensors) was refused, not unpickled."
+
+def _load_training_state(run:Path, path:Path) -> dict:
+    "Read `training_state.pt` with `torch.load(weights_only=True)`; refuse, by name, a file that holds more than tensors."
+    try: return torch.load(path, weights_only=True)
+    except Exception as e:  # torch's own text advises weights_only=False: keep only its reason
+        lines = [l.strip() for l in str(e).splitlines() if l.strip() and not l.startswith(("Weights only load failed", "Check the documentation", "Please file"))]
+        why = f"{type(e).__name__}: {lines[0][:150]}" if lines else type(e).__name__
+    raise CheckpointRefused(f"cannot resume {run}: {path} was refused: it is not a plain-tensor checkpoint (torch.load with "
+                            f"weights_only=True would not read it: it holds other objects, or it is damaged) and it was never "
+                            f"unpickled, so no code in it ran ({why}). Move the run aside and start a new one, or resume a copy you trust.")
 
 # %% ../nbs/03_train_sam.ipynb #67e56b24
 def train_sam_model(
@@ -460,12 +522,19 @@ def train_sam_model(
                     batch_size=getattr(train_loader, "batch_size", None), train_batches=len(train_loader), val_batches=len(val_loader))
     if train_encoder and "image_embeddings" in next(iter(train_loader)):
         raise ValueError("train_encoder=True needs batches with pixel_values: build the loaders without the embedding cache")
-    ckpt = _find_checkpoint(run) if resume else None
-    if not resume and (run / "last").exists():
+    if not resume and any((run / n).exists() for n in ("last", ".last.tmp", ".last.old")):
         raise FileExistsError(f"{run} already holds a run (last/ exists): pass resume=True to continue it, or choose a new folder")
+    if resume and run.is_dir():  # a kill during a checkpoint write: finish or roll back its swap first (on one process)
+        from accelerate import PartialState
+        ps = PartialState(cpu=device == "cpu")
+        if ps.is_main_process:
+            for what in _recover_checkpoints(run):
+                if progress: print(f"{run}: {what}")
+        ps.wait_for_everyone()
+    ckpt = _find_checkpoint(run) if resume else None
     state = None
     if ckpt is not None:
-        state = torch.load(ckpt / "training_state.pt", weights_only=True)
+        state = _load_training_state(run, ckpt / "training_state.pt")
         old = state["settings"]
         changed = [k for k in _RESUME_MUST_MATCH if old.get(k) != settings[k]]
         if lr_schedule == "cosine" and old["num_epochs"] != num_epochs: changed.append("num_epochs (the cosine schedule spans the run)")
@@ -520,6 +589,15 @@ def train_sam_model(
         except TrainingDiverged as e:
             kept = f"the last good checkpoint is {run / 'last'} (epoch {start if not rows else rows[-1]['epoch']})" if (run / "last").exists() else "no checkpoint was written yet"
             raise TrainingDiverged(f"{run}: training stopped: {e}; {kept}. Resume from it with resume=True once fixed.") from None
+        except TrainingOutOfMemory as e:
+            bs = f", now {settings['batch_size']}" if settings["batch_size"] else ""
+            kept = (f"the last checkpoint, {run / 'last'} (epoch {start if not rows else rows[-1]['epoch']}), is intact: resume it (resume=True, "
+                    "--resume) with a smaller batch or instance cap" if (run / "last").exists() else "no checkpoint was written yet")
+            raise TrainingOutOfMemory(
+                f"{run}: training stopped: {e}. To fit in memory lower the batch size (--batch_size{bs}), cap the "
+                f"instances a batch (--max_instances, create_dataloaders(max_instances_per_batch=...)), train in bf16 (--mixed_precision bf16) "
+                f"or freeze the image encoder (--encoder freeze, train_encoder=False; now {'trained' if train_encoder else 'frozen'}); "
+                f"{kept}.") from None
         val = validate_one_epoch(model, val_dl, loss_fn, accelerator)
         row = dict(epoch=epoch, train_loss=train_loss, val_loss=val["loss"], val_iou=val["iou"], val_dice=val["dice"],
                    lr=lr, seconds=time.time() - t0)
@@ -575,6 +653,7 @@ def yolo_sam_train_sam(
     device:str=None,           # "cpu" to force the CPU (default: a GPU when there is one)
     workers:int=0,             # DataLoader worker processes
     seed:int=0,                # split and training seed
+    max_instances:int=None,    # cap on instances a training batch (bounds memory; default: all)
 ):
     "Fine-tune SAM with box prompts on a dataset folder into a run folder."
     from accelerate import PartialState
@@ -593,14 +672,15 @@ def yolo_sam_train_sam(
             with state.main_process_first():  # one process encodes, the others then read the cache
                 emb = cache_embeddings(ds.subset(sp["train"] + sp["val"]), sam, processor, cache or run / "cache")
         train_dl, val_dl = create_dataloaders(ds.subset(sp["train"]), ds.subset(sp["val"]), processor, batch_size=batch_size,
-                                              cache=emb, num_workers=workers, augment=SamAugment() if augment else None, seed=seed)
+                                              cache=emb, num_workers=workers, augment=SamAugment() if augment else None, seed=seed,
+                                              max_instances_per_batch=max_instances)
         info = dict(data=str(Path(data).resolve()), model=model, split=str(run / "split.json"), augment=augment, cache=str(emb.dir) if emb else None,
                     n_train=len(sp["train"]), n_val=len(sp["val"]), box_jitter_px=getattr(train_dl.dataset, "box_jitter_px", None))
         train_sam_model(train_dl, val_dl, run, num_epochs=epochs or preset["epochs"], learning_rate=lr or preset["lr"],
                         device=device, model=sam, processor=processor, train_encoder=train_encoder, lr_schedule=lr_schedule or preset["lr_schedule"],
                         gradient_accumulation_steps=grad_accum, patience=patience, mixed_precision=mixed_precision, seed=seed,
                         resume=resume, run_info=info)
-    except (DatasetError, TrainingDiverged, FileExistsError, ValueError, OSError, KeyError) as e:
+    except (DatasetError, TrainingDiverged, TrainingOutOfMemory, FileExistsError, ValueError, OSError, KeyError) as e:
         print(f"train-sam: {e}", file=sys.stderr); return 1
     print(f"train-sam: done; best weights in {run / 'best'} (SamModel.from_pretrained or load_sam)")
     return 0
