@@ -23,8 +23,9 @@ __all__ = ['METRICS', 'COCO_STATS', 'EXPORT_FORMATS', 'DEMO_SIZES', 'mask_metric
            'markdown_table', 'html_table', 'sam_masks_from_boxes', 'box_mask', 'evaluate_box_as_mask',
            'evaluate_sam_on_boxes', 'plot_sam_comparison', 'Instance', 'ground_truth_instances', 'coco_results',
            'coco_mask_ap', 'load_yolo', 'evaluate_yolo', 'YoloSamPredictor', 'evaluate_pipeline', 'export_predictions',
-           'plot_precision_recall', 'plot_overlays', 'write_report', 'CompareViewer', 'compare_viewer',
-           'run_evaluation', 'format_results', 'yolo_sam_evaluate', 'yolo_sam_predict', 'run_demo', 'yolo_sam_demo']
+           'plot_precision_recall', 'plot_overlays', 'plot_chained_example', 'write_report', 'CompareViewer',
+           'compare_viewer', 'run_evaluation', 'format_results', 'yolo_sam_evaluate', 'yolo_sam_predict', 'run_demo',
+           'demo_summary', 'yolo_sam_demo']
 
 # %% ../nbs/05_evaluate.ipynb #f47a1c98
 def _boundary(mask:np.ndarray) -> np.ndarray:
@@ -127,6 +128,7 @@ def sam_masks_from_boxes(
     batch_size:int=4,       # images encoded at once
     device:str|None=None,   # run on this device (default: where the model is)
     progress:bool=False,    # show a progress bar
+    embeddings:list=None,   # per image its `(C, h, w)` image embedding from this model's encoder (an `EmbeddingCache`): the encoder is skipped
 ) -> list:
     "SAM masks for box prompts: per image an `(N, H, W)` bool array at the original image size."
     device = torch.device(device) if device is not None else next(model.parameters()).device
@@ -144,7 +146,8 @@ def sam_masks_from_boxes(
         padded = np.zeros((len(idx), n_max, 4), np.float32)
         padded[..., 2:] = 1  # a harmless 1-pixel box for padding; its mask is dropped
         for k, b in enumerate(scaled): padded[k, :len(b)] = b
-        emb = model.get_image_embeddings(enc["pixel_values"].to(device))
+        if embeddings is not None: emb = torch.stack([torch.as_tensor(embeddings[i]) for i in idx]).to(device, next(model.parameters()).dtype)
+        else: emb = model.get_image_embeddings(enc["pixel_values"].to(device))
         pred = model(image_embeddings=emb, input_boxes=torch.from_numpy(padded).to(device), multimask_output=False).pred_masks
         masks = processor.post_process_masks(list(pred.float().cpu()), orig, resh, mask_threshold=0.0, binarize=True)
         for k, i in enumerate(idx): out[i] = masks[k][:len(scaled[k]), 0].numpy()
@@ -189,13 +192,16 @@ def evaluate_sam_on_boxes(
     tolerance:float=2,       # boundary F-score tolerance in pixels
     progress:bool=True,      # show a progress bar
     keep_masks:bool=False,   # keep each predicted mask in its record (key "mask"), for overlays
+    cache=None,              # an `EmbeddingCache` made by this model's encoder: read the embeddings instead of encoding
 ) -> list:
     "Per-instance IoU/Dice/BF of SAM prompted with each instance's ground-truth box."
     recs = []
     for start in tqdm(range(0, len(dataset), batch_size), desc=method, disable=not progress, leave=False):
-        items = [dataset[i] for i in range(start, min(start + batch_size, len(dataset)))]
+        idx = range(start, min(start + batch_size, len(dataset)))
+        items = [dataset[i] for i in idx]
+        emb = [cache.get(dataset.samples[i].image_path) for i in idx] if cache is not None else None
         preds = sam_masks_from_boxes(model, processor, [x["image"] for x in items], [x["boxes_xyxy_px"] for x in items],
-                                     batch_size=batch_size, device=device)
+                                     batch_size=batch_size, device=device, embeddings=emb)
         for x, p in zip(items, preds):
             new = _records(method, x["id"], x["class_ids"], p, x["masks"], dataset.class_names, tolerance)
             if keep_masks:
@@ -583,6 +589,48 @@ def plot_overlays(
     fig.tight_layout()
     return fig
 
+# %% ../nbs/05_evaluate.ipynb #c4a1e7d2
+def _best_example(dataset, predictions:list, iou:float=0.5) -> int:
+    "The image whose predicted boxes find the most true instances (box IoU >= `iou`) with the fewest extra boxes."
+    def score(k):
+        gt, pred = dataset.samples[k].boxes_xyxy_px, [p.box_xyxy_px for p in predictions[k]]
+        hits = [[box_iou_xyxy(g, b) >= iou for b in pred] for g in gt]
+        found = sum(any(h) for h in hits)
+        extra = sum(not any(h[j] for h in hits) for j in range(len(pred)))
+        return (found - extra, found, -k)
+    return max(range(len(predictions)), key=score) if predictions else 0
+
+def plot_chained_example(
+    dataset,                 # the held-out images (a `SegmentationDataset`)
+    predictions:list,        # per image a list of `Instance` (e.g. `evaluate_pipeline(...)["predictions"]`)
+    i:int=None,              # which image (default: the best one: most true instances found, fewest false boxes)
+    size:float=2.2,          # inches per panel
+):
+    "One image: the ground truth beside YOLO's boxes with the mask SAM drew in each (the chained prediction)."
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+    if i is None: i = _best_example(dataset, predictions)
+    x = dataset[i]
+    fig, axes = plt.subplots(1, 2, figsize=(2 * size, size + 0.3))
+    colour = lambda c: np.array(plt.cm.tab10((int(c) + 1) % 10)[:3])   # one colour per class, in both panels
+    def paint(masks, classes):
+        img = x["image"].astype(float) / 255
+        for m, c in zip(masks, classes):
+            m = np.asarray(m, bool)
+            img[m] = 0.4 * img[m] + 0.6 * colour(c)
+        return img
+    axes[0].imshow(paint(x["masks"], x["class_ids"])); axes[0].set_title(f"ground truth: {len(x['masks'])}", fontsize=8)
+    axes[1].imshow(paint([p.mask for p in predictions[i]], [p.class_id for p in predictions[i]]))
+    for p in predictions[i]:
+        x0, y0, x1, y1 = p.box_xyxy_px
+        axes[1].add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, lw=1, ec=colour(p.class_id)))
+        axes[1].text(x0, y0, f"{dataset.class_names.get(p.class_id, p.class_id)} {p.score:.2f}", fontsize=6, va="bottom",
+                     color="white", bbox=dict(fc="black", alpha=0.5, pad=0.5, lw=0))
+    axes[1].set_title(f"YOLO boxes → SAM masks: {len(predictions[i])}", fontsize=8)
+    for ax in axes: ax.axis("off")
+    fig.suptitle(f"image {x['id']}", fontsize=8); fig.tight_layout()
+    return fig
+
 # %% ../nbs/05_evaluate.ipynb #820abf31
 def _jsonable(o):
     "Numbers, arrays and paths as plain JSON values; predicted masks and detections left out."
@@ -642,6 +690,10 @@ def write_report(
         fig.savefig(out / "precision_recall.png", dpi=80); plt.close(fig)
         section("YOLO → SAM against YOLO-seg (COCO mask AP, same detections)", pipeline["rows"],
                 f"Better masks: {pipeline['better_masks']}.", "precision_recall.png")
+        if pipeline.get("predictions"):
+            fig = plot_chained_example(dataset, pipeline["predictions"]); fig.savefig(out / "chained_example.png", dpi=80); plt.close(fig)
+            md.extend(["![chained_example.png](chained_example.png)", ""])
+            htm.append('<p><img src="chained_example.png" style="max-width:100%"></p>')
     if extra: metrics["extra"] = extra
     (out / "metrics.json").write_text(json.dumps(_jsonable(metrics), indent=1))
     (out / "report.md").write_text("\n".join(md))
@@ -715,6 +767,7 @@ def run_evaluation(
     conf:float=0.25,         # YOLO confidence threshold for the chained pipeline
     device=None,             # "cpu", "cuda", ... (default: CPU for SAM, Ultralytics' choice for YOLO)
     batch_size:int=4,        # images per SAM batch
+    sam_base_cache=None,     # an `EmbeddingCache` of `sam_base`'s encoder covering the held-out images (skips encoding them)
     extra:dict=None,         # more to keep in metrics.json (settings, timings)
     progress:bool=True,      # progress bars
 ) -> dict:
@@ -727,7 +780,12 @@ def run_evaluation(
     res, records, models = {}, evaluate_box_as_mask(held), {}
     if sam_base is not None:
         m, p = load_sam(str(sam_base), device=device)
-        records += evaluate_sam_on_boxes(m, p, held, method="zero-shot SAM", batch_size=batch_size, progress=progress)
+        if sam_base_cache is not None and sam_base_cache.encoder != encoder_fingerprint(m):
+            import warnings
+            warnings.warn(f"the embedding cache {sam_base_cache.dir} was made by another encoder than {sam_base}'s: encoding instead")
+            sam_base_cache = None
+        records += evaluate_sam_on_boxes(m, p, held, method="zero-shot SAM", batch_size=batch_size, progress=progress,
+                                         cache=sam_base_cache)
         models["sam_base"] = str(sam_base)
     sam_model = sam_proc = None
     if sam is not None:
@@ -832,9 +890,16 @@ def yolo_sam_predict(
 
 # %% ../nbs/05_evaluate.ipynb #93f0a55c
 DEMO_SIZES = {  # name: (synthetic images, SAM epochs, YOLO epochs, YOLO image size)
-    "full": (384, 8, 10, 192),
+    "full": (640, 9, 4, 128),
     "fast": (64, 2, 1, 128),
 }
+
+def _default_threads() -> int:
+    "torch's thread count (every core, or OMP_NUM_THREADS), but no more than the cores the 1-minute load average leaves free."
+    cores = os.cpu_count() or 1
+    try: busy = int(round(os.getloadavg()[0]))
+    except (OSError, AttributeError): busy = 0
+    return max(1, min(torch.get_num_threads(), cores - busy))
 
 def run_demo(
     out="demo_run",                  # folder for the data, the runs and the report
@@ -847,50 +912,69 @@ def run_demo(
     imgsz:int=None,                  # override the size's YOLO image size
     learning_rate:float=None,        # SAM learning rate (default: 1e-3 for "tiny", 1e-5 for real weights)
     device:str=None,                 # "cpu", "cuda", ... (default: CPU for SAM, Ultralytics' choice for YOLO)
+    threads:int=None,                # CPU threads for torch (default: torch's, at most the cores not busy: more threads than free cores is many times slower)
     seed:int=0,                      # data, split and training seed
     progress:bool=True,              # progress bars
 ) -> dict:
     "Make data, check, split, cache embeddings, train SAM and YOLO, evaluate and export predictions: the results."
     from yolo_sam_training.split import split_dataset, save_split, create_dataloaders
-    from yolo_sam_training.train_sam import train_sam_model
-    from yolo_sam_training.train_yolo import export_yolo_dataset, train_yolo
+    from yolo_sam_training.train_sam import train_sam_model, _preset
+    from yolo_sam_training.train_yolo import export_yolo_dataset, train_yolo, _import_ultralytics
     if size not in DEMO_SIZES: raise ValueError(f"size must be one of {', '.join(DEMO_SIZES)}, got {size!r}")
     n_images, s_ep, y_ep, y_sz = DEMO_SIZES[size]
     sam_epochs, yolo_epochs, imgsz = sam_epochs or s_ep, yolo_epochs or y_ep, imgsz or y_sz
+    if threads is not None and threads < 1: raise ValueError(f"threads must be at least 1, got {threads}")
+    threads, torch_threads = threads or _default_threads(), torch.get_num_threads()
+    torch.set_num_threads(threads)
     out, times, t0 = Path(out), {}, time.time()
+    say = print if progress else (lambda *a, **k: None)
+    say(f"yolo-sam demo: {size} size, {threads} CPU thread(s), into {out}")
+    marks = [t0]
     def lap(name):
-        times[name] = round(time.time() - t0 - sum(times.values()), 1)
-        if progress: print(f"[{time.time() - t0:6.1f} s] {name}")
+        marks.append(time.time()); times[name] = round(marks[-1] - marks[-2], 1)
+        say(f"[{marks[-1] - t0:6.1f} s] {name}")
     out.mkdir(parents=True, exist_ok=True)
     for sub in ("sam_run", "yolo_runs", "report", "predictions"): shutil.rmtree(out / sub, ignore_errors=True)
     data = Path(data) if data else make_synthetic_dataset(out / "data", n_images=n_images, seed=seed)
     lap("make data")
     report = check_dataset(data)
-    if progress: print(f"  check: {len(report.samples)} images, {len(report.problems)} problem(s)")
+    say(f"  check: {len(report.samples)} images, {len(report.problems)} problem(s)")
     ds = load_dataset_from_summary(data, strict=False)
     lap("check")
     split = split_dataset(ds, test_size=0.2, seed=seed)
     save_split(split, out / "split.json")
     train_ds, val_ds = ds.subset(split["train"]), ds.subset(split["val"])
+    say(f"  split: {len(train_ds)} train, {len(val_ds)} held-out images")
     lap("split")
+    preset = _preset(sam_model)  # 03's defaults: the random tiny model trains whole at 1e-3, real SAM its decoder at 1e-5
+    lr, train_encoder = learning_rate or preset["lr"], preset["train_encoder"]
     model, processor = load_sam(sam_model, device=device, seed=seed)
-    cache = cache_embeddings(ds, model, processor, out / "cache", device=device)
+    # the frozen encoder's embeddings: what the zero-shot evaluation reads, and what decoder-only training reads
+    cache = cache_embeddings(ds if not train_encoder else val_ds, model, processor, out / "cache", device=device)
+    say(f"  cache: {cache.encoded} encoded, {cache.reused} reused, in {cache.dir}; " +
+        ("the tiny preset trains its random encoder too, so it trains on pixels; the cache serves the zero-shot evaluation"
+         if train_encoder else "decoder-only training and the zero-shot evaluation read it"))
     lap("cache embeddings")
-    train_dl, val_dl = create_dataloaders(train_ds, val_ds, processor, batch_size=4, cache=cache, seed=seed)
-    from yolo_sam_training.train_sam import _preset
-    lr = learning_rate or _preset(sam_model)["lr"]   # 03's defaults: 1e-3 for the random tiny model, 1e-5 for real weights
+    train_dl, val_dl = create_dataloaders(train_ds, val_ds, processor, batch_size=4, cache=None if train_encoder else cache, seed=seed)
     train_sam_model(train_dl, val_dl, out / "sam_run", num_epochs=sam_epochs, learning_rate=lr, device=device or "cpu",
-                    model=model, processor=processor, seed=seed, visualization_dir=False, progress=progress,
+                    model=model, processor=processor, train_encoder=train_encoder, lr_schedule=preset["lr_schedule"],
+                    seed=seed, visualization_dir=False, progress=progress,
                     run_info={"data": str(data), "model": sam_model, "split": str(out / "split.json")})
     lap("train SAM")
     ex = export_yolo_dataset(ds, split, out / "yolo_data")
-    yrun = train_yolo(ex, yolo_model, epochs=yolo_epochs, imgsz=imgsz, batch=16, device=device or "cpu",
-                      out=out / "yolo_runs", name="train", plots=False, workers=0, seed=seed, verbose=False)
-    lap("train YOLO")
-    res = run_evaluation(ds, split, sam=out / "sam_run", sam_base=sam_model, yolo=yrun.save_dir, out=out / "report",
-                         imgsz=imgsz, conf=0.25, device=device, progress=progress,
-                         extra={"demo": {"size": size, "sam_epochs": sam_epochs, "yolo_epochs": yolo_epochs, "imgsz": imgsz,
-                                         "learning_rate": lr, "seed": seed, "data": str(data)}})
+    _import_ultralytics()
+    import ultralytics.utils.torch_utils as ut
+    yolo_threads, ut.NUM_THREADS = ut.NUM_THREADS, threads  # Ultralytics sets torch to (cores - 1) threads on the CPU
+    try:
+        yrun = train_yolo(ex, yolo_model, epochs=yolo_epochs, imgsz=imgsz, batch=16, device=device or "cpu",
+                          out=out / "yolo_runs", name="train", plots=False, workers=0, seed=seed, verbose=False)
+        lap("train YOLO")
+        res = run_evaluation(ds, split, sam=out / "sam_run", sam_base=sam_model, yolo=yrun.save_dir, out=out / "report",
+                             imgsz=imgsz, conf=0.25, device=device, progress=progress, sam_base_cache=cache,
+                             extra={"demo": {"size": size, "n_images": len(ds), "sam_epochs": sam_epochs, "yolo_epochs": yolo_epochs,
+                                             "imgsz": imgsz, "learning_rate": lr, "train_encoder": train_encoder, "seed": seed,
+                                             "threads": threads, "data": str(data)}})
+    finally: ut.NUM_THREADS = yolo_threads; torch.set_num_threads(threads)
     lap("evaluate")
     held_paths = [s.image_path for s in res["held_out"].samples]
     preds = res["pipeline"]["predictions"]
@@ -901,12 +985,43 @@ def run_demo(
     mj = json.loads((out / "report" / "metrics.json").read_text())
     mj.setdefault("extra", {})["timings_s"] = times
     (out / "report" / "metrics.json").write_text(json.dumps(mj, indent=1))
-    res.update({"times": times, "split": split, "sam_run": out / "sam_run", "yolo_run": yrun.save_dir})
+    res.update({"times": times, "split": split, "sam_run": out / "sam_run", "yolo_run": yrun.save_dir, "threads": threads, "size": size, "cache": cache})
+    torch.set_num_threads(torch_threads)
     return res
 
 # %% ../nbs/05_evaluate.ipynb #a43106f0
-def _mean_iou(res:dict, method:str) -> float:
-    return next(r["iou"] for r in res["sam_summary"] if r["method"] == method and r["class"] == "all")
+def _mean_iou(res:dict, method:str, metric:str="iou") -> float:
+    return next((r[metric] for r in res["sam_summary"] if r["method"] == method and r["class"] == "all"), float("nan"))
+
+def demo_summary(
+    res:dict,                # from `run_demo`
+    margin:float=0.0,        # fine-tuned SAM must beat box as mask by more than this IoU to pass
+) -> tuple:
+    "The demo's final table (held-out SAM vs box as mask, YOLO mAP, chained vs YOLO-seg AP, time) and whether fine-tuned SAM won: `(text, won)`."
+    held = res["held_out"]
+    n_inst = int(sum(s.num_instances for s in held.samples))
+    rows = [{"held-out": m, **{k: _mean_iou(res, m, k) for k in METRICS}}
+            for m in ("box as mask", "zero-shot SAM", "fine-tuned SAM") if any(r["method"] == m for r in res["sam_summary"])]
+    ft, box = _mean_iou(res, "fine-tuned SAM"), _mean_iou(res, "box as mask")
+    won = bool(ft > box + margin)
+    parts = [f"SAM prompted with the true boxes, {len(held)} held-out images, {n_inst} instances (mean per instance):",
+             markdown_table(rows)]
+    y = res.get("yolo_metrics") or {}
+    if y:
+        parts += ["", "YOLO alone: " + ", ".join(f"{k} {y[k]:.3f}" for k in ("mask_mAP50", "mask_mAP50-95", "box_mAP50", "box_mAP50-95") if k in y)]
+    if res.get("pipeline"):
+        p = res["pipeline"]
+        parts += [f"Chained, same {p['yolo']['num_predictions']} YOLO detections: mask AP {p['yolo_sam']['AP']:.3f} (YOLO → SAM) "
+                  f"vs {p['yolo']['AP']:.3f} (YOLO-seg); better masks: {p['better_masks']}"]
+    verdict = (f"fine-tuned SAM beats box as mask on held-out images: IoU {ft:.3f} vs {box:.3f}" if won else
+               f"!!! fine-tuned SAM does NOT beat box as mask: IoU {ft:.3f} vs {box:.3f}: train longer or on more data !!!"
+               + (" (the fast size trains too little to learn: it checks the plumbing)" if res.get("size") == "fast" else ""))
+    parts += ["", verdict]
+    if "times" in res:
+        parts += ["time: " + ", ".join(f"{k} {v:.0f} s" for k, v in res["times"].items() if k != "total") +
+                  f"; total {res['times']['total']:.0f} s on {res.get('threads', '?')} thread(s)"]
+    parts += [f"report: {res['report']}"]
+    return "\n".join(parts), won
 
 @call_parse
 def yolo_sam_demo(
@@ -919,14 +1034,14 @@ def yolo_sam_demo(
     yolo_epochs:int=None,                # YOLO epochs (default: by size)
     imgsz:int=None,                      # YOLO image size (default: by size)
     device:str=None,                     # cpu, cuda, ...
+    threads:int=None,                    # CPU threads (default: every core or OMP_NUM_THREADS, at most the cores not busy)
 ):
     "Run the whole pipeline end to end (data, check, split, cache, train SAM and YOLO, evaluate, export) and print the metrics."
     try:
-        res = run_demo(out, data, sam_model, yolo_model, "fast" if fast else "full", sam_epochs, yolo_epochs, imgsz, device=device)
+        res = run_demo(out, data, sam_model, yolo_model, "fast" if fast else "full", sam_epochs, yolo_epochs, imgsz,
+                       device=device, threads=threads)
     except _USER_ERRORS as e: return _user_error("demo", e)
-    print("\n" + format_results(res))
-    ft, box = _mean_iou(res, "fine-tuned SAM"), _mean_iou(res, "box as mask")
-    print(f"\nheld-out mean IoU: fine-tuned SAM {ft:.3f} vs box as mask {box:.3f} "
-          f"({'fine-tuned SAM is better' if ft > box else 'box as mask is better: train longer or on more data'})")
-    print(f"total {res['times']['total']:.0f} s; report in {Path(out) / 'report'}, predictions in {Path(out) / 'predictions'}")
+    text, won = demo_summary(res)
+    print("\n" + format_results(res) + "\n\n" + "=" * 30 + " demo summary " + "=" * 30 + "\n" + text)
+    print(f"predictions (ours, COCO, YOLO-seg, Label Studio) in {Path(out) / 'predictions'}")
     return 0
