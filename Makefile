@@ -13,6 +13,9 @@ export HF_HOME := $(CACHE)/huggingface
 export HF_HUB_OFFLINE ?= 1
 export TORCH_HOME := $(CACHE)/torch
 export JUPYTER_PLATFORM_DIRS := 1
+export IPYTHONDIR := $(CACHE)/ipython
+export JUPYTER_CONFIG_DIR := $(CACHE)/jupyter/config
+export JUPYTER_DATA_DIR := $(CACHE)/jupyter/data
 
 .PHONY: install test test-fast check-clean demo docs browser clean
 
@@ -30,11 +33,14 @@ $(VENV)/.installed: settings.ini setup.py
 check-clean: install
 	$(BIN)/python tools/check_clean.py
 
+# Chromium (docs test) writes crash-report and dconf folders under the XDG dirs: keep them in the checkout too.
+TEST_ENV := XDG_CONFIG_HOME=$(CACHE)/xdg/config XDG_CACHE_HOME=$(CACHE)/xdg/cache
+
 test: install browser check-clean
-	$(BIN)/python tools/test_notebooks.py --flags slow
+	$(TEST_ENV) $(BIN)/python tools/test_notebooks.py --flags slow
 
 test-fast: install
-	$(BIN)/python tools/test_notebooks.py
+	$(TEST_ENV) $(BIN)/python tools/test_notebooks.py
 
 demo: install
 	$(BIN)/yolo-sam demo --out demo_run
