@@ -1,8 +1,15 @@
-"""Run every notebook in nbs/ the way `nbdev_test` does, one result line each, then `N passed, N failed`.
+"""Run every notebook in nbs/ the way `nbdev_test` does, one result line each, then `N passed, N failed, N skipped`.
 
 nbdev_test itself prints only "Success."; CI reads the closing count line, so we call nbdev's own
 `test_nb` (same skip/force flags, same IN_TEST environment, same working directory) on each notebook
 in a process of its own, a few at a time, and count.
+
+The package is exported once before the run (`make test` runs tools/check_clean.py first); no notebook
+exports, so no notebook rewrites the package while another one imports it.
+
+Passed and failed count notebooks. Skipped counts checks: a notebook that cannot run a check here (no
+Chromium, no Label Studio) appends one line with the reason to the file named by `NB_SKIPS_FILE`; each
+line is one skipped check, listed with its notebook above the closing line.
 Usage: python tools/test_notebooks.py [--flags slow] [--workers 2] [notebooks...]
 """
 import argparse, os, subprocess, sys, time
@@ -27,14 +34,17 @@ def run_one(fn, skip, force, basepath, log_dir):
     "Test one notebook in a fresh process; its output goes to a log printed on failure."
     start = time.time()
     log = log_dir / (fn.stem + ".log")
+    skips = log_dir / (fn.stem + ".skips")
+    skips.unlink(missing_ok=True)
     with open(log, "w") as f:
-        r = subprocess.run([sys.executable, "-c", RUNNER, str(fn), skip, force, str(basepath)],
-                           cwd=fn.parent, stdout=f, stderr=subprocess.STDOUT, env={**os.environ, "IN_TEST": "1", **THREADS})
+        r = subprocess.run([sys.executable, "-c", RUNNER, str(fn), skip, force, str(basepath)], cwd=fn.parent, stdout=f,
+                           stderr=subprocess.STDOUT, env={**os.environ, "IN_TEST": "1", "NB_SKIPS_FILE": str(skips), **THREADS})
     secs = time.time() - start
     ok = r.returncode == 0
-    print(f"{'PASS' if ok else 'FAIL'} {fn.name} ({secs:.0f} s)", flush=True)
+    skipped = skips.read_text().splitlines() if skips.exists() else []
+    print(f"{'PASS' if ok else 'FAIL'} {fn.name} ({secs:.0f} s)" + (f", {len(skipped)} check(s) skipped" if skipped else ""), flush=True)
     if not ok: print(log.read_text()[-6000:], flush=True)
-    return ok, secs
+    return ok, secs, skipped
 
 
 def main():
@@ -56,11 +66,13 @@ def main():
     start = time.time()
     with ThreadPoolExecutor(workers) as pool:
         results = list(pool.map(lambda f: run_one(f, skip, a.flags, cfg.config_path, log_dir), files))
-    failed = [f.name for f, (ok, _) in zip(files, results) if not ok]
-    print(f"slowest: " + ", ".join(f"{f.name} {s:.0f} s" for f, (_, s) in sorted(zip(files, results), key=lambda o: -o[1][1])[:5]))
+    failed = [f.name for f, (ok, _, _) in zip(files, results) if not ok]
+    skipped = [f"skipped in {f.name}: {why}" for f, (_, _, whys) in zip(files, results) for why in whys]
+    print(f"slowest: " + ", ".join(f"{f.name} {r[1]:.0f} s" for f, r in sorted(zip(files, results), key=lambda o: -o[1][1])[:5]))
     print(f"total {time.time() - start:.0f} s; logs in {log_dir}")
     if failed: print("failed: " + ", ".join(failed))
-    print(f"{len(files) - len(failed)} passed, {len(failed)} failed")
+    for line in skipped: print(line)
+    print(f"{len(files) - len(failed)} passed, {len(failed)} failed, {len(skipped)} skipped")
     sys.exit(1 if failed else 0)
 
 

@@ -21,8 +21,8 @@ __all__ = ['SYNTHETIC_CLASSES', 'IMAGE_SUFFIXES', 'cxcywh_norm_to_xyxy_px', 'xyx
            'DatasetError', 'parse_classes_txt', 'parse_box_file', 'find_mask_paths', 'glob_escape', 'Problem',
            'CheckReport', 'check_dataset', 'load_dataset_from_summary', 'ImportReport', 'format_import_summary',
            'polygons_to_mask', 'import_yolo_seg', 'decode_brush_rle', 'encode_brush_rle', 'import_label_studio',
-           'import_coco', 'dataset_to_coco', 'xyxy_to_xywh', 'yolo_sam_import', 'yolo_sam_check', 'show_sample',
-           'browse_dataset']
+           'import_coco', 'dataset_to_coco', 'xyxy_to_xywh', 'yolo_sam_import', 'yolo_sam_check', 'tint_masks',
+           'show_sample', 'browse_dataset']
 
 # %% ../nbs/00_data.ipynb #8a1ee002
 def cxcywh_norm_to_xyxy_px(boxes, width:int, height:int) -> np.ndarray:
@@ -911,9 +911,8 @@ def dataset_to_coco(ds:SegmentationDataset) -> dict:
 def xyxy_to_xywh(b): return [b[0], b[1], b[2] - b[0], b[3] - b[1]]
 
 # %% ../nbs/00_data.ipynb #6a9d7a20
-from fastcore.script import call_parse, Param
+from fastcore.script import Param
 
-@call_parse
 def yolo_sam_import(
     src:str,                                            # the export file (label-studio, coco) or dataset folder (yolo-seg)
     format:Param("source format", str, choices=["label-studio", "yolo-seg", "coco"])="label-studio",
@@ -935,7 +934,6 @@ def yolo_sam_import(
     return 0 if rep.ok else 1
 
 # %% ../nbs/00_data.ipynb #002bf6c1
-@call_parse
 def yolo_sam_check(
     data:str,              # the dataset folder
     json:bool=False,       # print one JSON object instead of text
@@ -953,6 +951,24 @@ def yolo_sam_check(
         for p in s["problems"]: print(f"  {p['file']}: {p['problem']}")
     return 1 if s["problems"] else 0
 
+# %% ../nbs/00_data.ipynb #3de59ebb
+def tint_masks(
+    image:np.ndarray,    # (H, W, 3) RGB, uint8 or float in [0, 1]
+    masks,               # (N, H, W) masks (bool or 0/1), or a list of (H, W) masks
+    colours=None,        # (N, 3) RGB colours in [0, 1], one per mask (default: matplotlib's tab10 in mask order)
+    alpha:float=0.45,    # opacity of a mask's colour
+) -> np.ndarray:
+    "An (H, W, 3) float image in [0, 1]: `image` with each mask painted in its colour."
+    img = np.asarray(image, np.float32)
+    img = img / 255 if image.dtype == np.uint8 else img.copy()
+    if colours is None:
+        import matplotlib.pyplot as plt
+        colours = [plt.get_cmap("tab10")(i % 10)[:3] for i in range(len(masks))]
+    for m, c in zip(masks, colours):
+        m = np.asarray(m) > 0
+        img[m] = img[m] * (1 - alpha) + np.asarray(c, np.float32)[:3] * alpha
+    return img
+
 # %% ../nbs/00_data.ipynb #cd04bc31
 def show_sample(
     sample:dict,              # `ds[i]`: a dict with image, masks, boxes_xyxy_px, class_ids (and id)
@@ -963,12 +979,8 @@ def show_sample(
     "Draw an image with its coloured masks, boxes and class names; returns the axes."
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(4, 4 * sample["image"].shape[0] / sample["image"].shape[1]), dpi=60)
-    img = sample["image"].astype(np.float32) / 255
     colours = plt.get_cmap("tab10")
-    for i, m in enumerate(sample["masks"]):
-        c = np.asarray(colours(i % 10)[:3], np.float32)
-        img[m > 0] = img[m > 0] * (1 - alpha) + c * alpha
-    ax.imshow(img)
+    ax.imshow(tint_masks(sample["image"], sample["masks"], alpha=alpha))
     for i, (b, c) in enumerate(zip(sample["boxes_xyxy_px"], sample["class_ids"])):
         ax.add_patch(plt.Rectangle((b[0], b[1]), b[2] - b[0], b[3] - b[1], fill=False, lw=1.5, color=colours(i % 10)))
         ax.text(b[0], b[1], (class_names or {}).get(int(c), str(int(c))), fontsize=7, color="white", va="bottom",
@@ -997,3 +1009,12 @@ def browse_dataset(ds:SegmentationDataset):
     box.slider, box.pick, box.output = slider, pick, out
     if len(ds): draw(0)
     return box
+
+# %% ../nbs/00_data.ipynb #2fcc24ce
+_MOVED_TO_LATER_STEPS = {"process_dataset_with_sam": "preprocess", "split_dataset": "split", "create_dataloaders": "split"}
+
+def __getattr__(name):  # module-level attribute hook (PEP 562), used only for the original package's names
+    if name in _MOVED_TO_LATER_STEPS:
+        import importlib
+        return getattr(importlib.import_module(f"yolo_sam_training.{_MOVED_TO_LATER_STEPS[name]}"), name)
+    raise AttributeError(f"module 'yolo_sam_training.data' has no attribute {name!r}")

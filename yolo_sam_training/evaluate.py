@@ -11,7 +11,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
-from fastcore.script import call_parse
 from IPython.display import display
 from tqdm.auto import tqdm
 
@@ -830,7 +829,6 @@ def _user_error(cmd:str, e:Exception) -> int:
 
 _USER_ERRORS = (DatasetError, FileNotFoundError, FileExistsError, ValueError, OSError, KeyError)
 
-@call_parse
 def yolo_sam_evaluate(
     data:str,                # dataset folder in our layout
     sam:str=None,            # fine-tuned SAM: run folder, saved folder or hub id
@@ -861,7 +859,6 @@ def _image_files(images) -> list:
     if not files: raise FileNotFoundError(f"{p}: no images ({', '.join(sorted(IMAGE_SUFFIXES))}) in this folder")
     return files
 
-@call_parse
 def yolo_sam_predict(
     images:str,              # an image, or a folder of images
     yolo:str=None,           # YOLO run folder or best.pt (proposes boxes, classes and scores)
@@ -1023,7 +1020,6 @@ def demo_summary(
     parts += [f"report: {res['report']}"]
     return "\n".join(parts), won
 
-@call_parse
 def yolo_sam_demo(
     out:str="demo_run",                  # folder for the data, the runs and the report
     data:str=None,                       # your dataset folder (default: the embedded synthetic dataset)

@@ -13,7 +13,6 @@ import torch
 import yaml
 from tqdm.auto import tqdm
 
-from fastcore.script import call_parse
 
 from .data import *
 from .preprocess import load_sam, sam_processor_for, cache_embeddings, SamAugment
@@ -632,7 +631,6 @@ def _preset(model:str) -> dict:
     return dict(lr=1e-5, train_encoder=False, epochs=10, lr_schedule="cosine")
 
 # %% ../nbs/03_train_sam.ipynb #83aebec9
-@call_parse
 def yolo_sam_train_sam(
     data:str,                  # dataset folder in our layout (images/, masks/, boxes/, classes.txt, summary.json)
     model:str="tiny",          # "tiny" (random, for tests), a hub id such as facebook/sam-vit-base, or a local folder

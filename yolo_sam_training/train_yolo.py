@@ -12,7 +12,6 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 import yaml
-from fastcore.script import call_parse
 from tqdm.auto import tqdm
 
 from .data import DatasetError, Problem, SegmentationDataset, load_dataset_from_summary, read_mask
@@ -293,7 +292,6 @@ def _default_split(dataset, test_size:float=0.2, seed:int=0) -> dict:
                 "val": sorted(ids[i] for i in order[:n_val])}
 
 # %% ../nbs/04_train_yolo.ipynb #377a3fe1
-@call_parse
 def yolo_sam_train_yolo(
     data:str,                        # dataset folder in our layout (images/, masks/, boxes/, classes.txt)
     out:str="runs/yolo",             # run folder: the export goes to OUT/dataset, the run to OUT/NAME
