@@ -9,20 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-import os, shutil, sys, urllib.parse
 import numpy as np
-import cv2, yaml
-from tqdm.auto import tqdm
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 # %% auto #0
 __all__ = ['SYNTHETIC_CLASSES', 'IMAGE_SUFFIXES', 'cxcywh_norm_to_xyxy_px', 'xyxy_px_to_cxcywh_norm', 'mask_to_box_xyxy_px',
            'box_iou_xyxy', 'read_image_rgb', 'read_mask', 'Sample', 'SegmentationDataset', 'make_synthetic_dataset',
            'DatasetError', 'parse_classes_txt', 'parse_box_file', 'find_mask_paths', 'glob_escape', 'Problem',
-           'CheckReport', 'check_dataset', 'load_dataset_from_summary', 'ImportReport', 'format_import_summary',
-           'polygons_to_mask', 'import_yolo_seg', 'decode_brush_rle', 'encode_brush_rle', 'import_label_studio',
-           'import_coco', 'dataset_to_coco', 'xyxy_to_xywh', 'yolo_sam_import', 'yolo_sam_check', 'tint_masks',
-           'show_sample', 'browse_dataset']
+           'CheckReport', 'path_inside', 'image_size', 'check_dataset', 'load_dataset_from_summary', 'yolo_sam_check',
+           'tint_masks', 'show_sample', 'browse_dataset']
 
 # %% ../nbs/00_data.ipynb #8a1ee002
 def cxcywh_norm_to_xyxy_px(boxes, width:int, height:int) -> np.ndarray:
@@ -288,20 +283,26 @@ class CheckReport:
                 "classes": counts, "usable_images": len(good),
                 "problems": [{"file": p.file, "problem": p.problem} for p in self.problems]}
 
-# %% ../nbs/00_data.ipynb #90d64732
-def _inside(root:Path, p:Path) -> bool:
-    "Does `p` (after resolving links) stay inside `root`?"
-    try: p.resolve().relative_to(root.resolve()); return True
+# %% ../nbs/00_data.ipynb #164d35a4
+def path_inside(
+    root,   # a folder
+    p,      # a path
+) -> bool:
+    "Does `p`, after resolving links, stay inside `root`?"
+    try: Path(p).resolve().relative_to(Path(root).resolve()); return True
     except ValueError: return False
 
-def _image_size(path:Path) -> tuple:
-    "Fully decode an image (to catch truncation) and return its (width, height) after EXIF orientation."
+def image_size(
+    path,   # an image file
+) -> tuple:
+    "`(width, height)` of an image after EXIF orientation; decodes it fully, so a truncated file raises."
     with Image.open(path) as im:
         im.load()
         w, h = im.size
         if im.getexif().get(0x0112, 1) in (5, 6, 7, 8): w, h = h, w
     return w, h
 
+# %% ../nbs/00_data.ipynb #926baefe
 def _find_image(images_dir:Path, sid:str) -> list:
     return [p for p in images_dir.glob(glob_escape(sid) + ".*") if p.suffix.lower() in IMAGE_SUFFIXES and p.stem == sid]
 
@@ -335,8 +336,8 @@ def _check_sample(root:Path, sid:str, report:CheckReport, box_iou_threshold:floa
     if not images: report.add(root / "images" / f"{sid}.png", "image file missing", sid); return None
     if len(images) > 1: report.add(images[0], f"duplicate id {sid!r}: {sorted(p.name for p in images)}", sid)
     image_path = images[0]
-    if not _inside(root, image_path): report.add(image_path, "path leaves the dataset folder", sid); return None
-    try: width, height = _image_size(image_path)
+    if not path_inside(root, image_path): report.add(image_path, "path leaves the dataset folder", sid); return None
+    try: width, height = image_size(image_path)
     except Exception as e:
         report.add(image_path, f"unreadable or truncated image ({type(e).__name__}: {e})", sid); return None
     box_path = root / "boxes" / f"{sid}.txt"
@@ -355,7 +356,7 @@ def _check_sample(root:Path, sid:str, report:CheckReport, box_iou_threshold:floa
     if [_index_suffix(p) for p in mask_paths] != expected:
         report.add(root / "masks", f"mask indices of {sid!r} are {[_index_suffix(p) for p in mask_paths]}, expected 0..{len(mask_paths) - 1}", sid)
     for i, mp in enumerate(mask_paths):
-        if not _inside(root, mp): report.add(mp, "path leaves the dataset folder", sid); continue
+        if not path_inside(root, mp): report.add(mp, "path leaves the dataset folder", sid); continue
         try:
             with Image.open(mp) as im: mode, raw = im.mode, np.asarray(im)
         except Exception as e:
@@ -420,11 +421,14 @@ def check_dataset(
 
 # %% ../nbs/00_data.ipynb #02f0ca71
 def load_dataset_from_summary(
-    path,                  # the dataset folder (with or without summary.json)
+    path,                  # the dataset folder (with or without summary.json), or its summary.json
     strict:bool=True,      # raise one `DatasetError` listing every problem; if False, skip bad samples
 ):
     "Load a dataset folder in our layout into a `SegmentationDataset` of records (no pixels are kept)."
     path = Path(path)
+    if path.is_file():  # the original package took the summary.json itself
+        if path.name != "summary.json": raise DatasetError(f"{path}: expected a dataset folder or its summary.json")
+        path = path.parent
     report = check_dataset(path)
     if strict and report.problems:
         raise DatasetError(f"{path}: {len(report.problems)} problem(s):\n" + report.format_problems())
@@ -432,506 +436,6 @@ def load_dataset_from_summary(
     samples = [s for s in report.samples if s.id not in bad]
     if bad: print(f"{path}: skipped {len(bad)} of {len(report.samples)} images with problems (see .report)")
     return SegmentationDataset(samples, report.class_names, path, report)
-
-# %% ../nbs/00_data.ipynb #2cd3b306
-@dataclass
-class ImportReport:
-    "What an importer did: the folder it wrote, what `check_dataset` says of it, and what it could not import."
-    out: Path                                        # the dataset folder written
-    format: str                                      # the source format
-    check: CheckReport                               # `check_dataset` of the written folder
-    problems: list = field(default_factory=list)     # `Problem`s in the source data (not imported)
-    box_only: dict = field(default_factory=dict)     # {id: [{"class_id", "label", "box_xyxy_px"}]}: boxes without a mask
-
-    @property
-    def ok(self) -> bool: return not self.problems and not self.check.problems
-
-    def summary(self) -> dict:
-        "Counts of the written dataset, source problems and box-only instances, as a JSON-able dict."
-        s = self.check.summary()
-        return {"format": self.format, "out": str(self.out), "images": s["images"], "instances": s["instances"],
-                "classes": s["classes"], "box_only": sum(map(len, self.box_only.values())),
-                "source_problems": [{"file": p.file, "problem": p.problem} for p in self.problems],
-                "dataset_problems": s["problems"]}
-
-# %% ../nbs/00_data.ipynb #0bc279d5
-class _Writer:
-    "Write samples into our layout: link/copy images, 0/255 masks, tight YOLO boxes; then classes.txt and summary.json."
-    def __init__(self, out, overwrite:bool=False, link:bool=True):
-        self.out, self.link = Path(out), link
-        if (self.out / "images").exists():
-            if not overwrite: raise DatasetError(f"{self.out}: already holds a dataset (images/); pass overwrite=True to replace it")
-            for sub in ("images", "masks", "boxes"): shutil.rmtree(self.out / sub, ignore_errors=True)
-        for sub in ("images", "masks", "boxes"): (self.out / sub).mkdir(parents=True, exist_ok=True)
-        self.ids, self.total, self.sources = [], 0, {}
-
-    def add(self, sid:str, image_src, masks:list, class_ids:list):
-        "Add one sample: its image file (copied as is) and its instances' `(H, W)` masks and class ids."
-        image_src = Path(image_src)
-        dst = self.out / "images" / f"{sid}{image_src.suffix}"
-        if dst.exists() or dst.is_symlink(): dst.unlink()
-        try:
-            if not self.link: raise OSError
-            os.link(image_src.resolve(), dst)
-        except OSError: shutil.copyfile(image_src, dst)
-        lines = []
-        for i, (m, c) in enumerate(zip(masks, class_ids)):
-            m = np.asarray(m, dtype=bool)
-            cv2.imwrite(str(self.out / "masks" / f"{sid}_{i}.png"), m.astype(np.uint8) * 255, [cv2.IMWRITE_PNG_COMPRESSION, 1])
-            b = xyxy_px_to_cxcywh_norm(mask_to_box_xyxy_px(m), m.shape[1], m.shape[0])[0]
-            lines.append(f"{int(c)} " + " ".join(f"{v:.6f}" for v in b))
-        (self.out / "boxes" / f"{sid}.txt").write_text("".join(l + "\n" for l in lines))
-        self.ids.append(sid); self.total += len(lines); self.sources[sid] = str(image_src)
-
-    def finish(self, class_names:dict, fmt:str, source, problems:list, box_only:dict=None, quiet:bool=False) -> ImportReport:
-        "Write classes.txt, summary.json and import_report.json; check the result and print a summary."
-        class_names = dict(sorted((int(k), str(v)) for k, v in class_names.items()))
-        (self.out / "classes.txt").write_text("".join(f"{c}: {n}\n" for c, n in class_names.items()), encoding="utf-8")
-        summary = {"num_images": len(self.ids), "total_masks": self.total, "task_ids": self.ids,
-                   "class_mapping": {n: c for c, n in class_names.items()}}
-        (self.out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
-        report = ImportReport(self.out, fmt, check_dataset(self.out), list(problems), dict(box_only or {}))
-        (self.out / "import_report.json").write_text(json.dumps(
-            {**report.summary(), "source": str(source), "box_only_instances": report.box_only, "image_sources": self.sources},
-            indent=1, ensure_ascii=False), encoding="utf-8")
-        if not quiet: print(format_import_summary(report))
-        return report
-
-# %% ../nbs/00_data.ipynb #c1a13754
-def format_import_summary(report:ImportReport, max_problems:int=20) -> str:
-    "A few lines for a person: counts, instances per class, box-only instances, and the problems."
-    s = report.summary()
-    lines = [f"imported {s['format']} -> {s['out']}: {s['images']} images, {s['instances']} instances",
-             "  per class: " + (", ".join(f"{k} {v}" for k, v in sorted(s["classes"].items(), key=lambda kv: -kv[1])) or "none")]
-    if s["box_only"]: lines.append(f"  {s['box_only']} box-only instance(s) (a rectangle without a mask): listed in import_report.json, not trainable by SAM")
-    for title, probs in (("problems in the source (not imported)", report.problems), ("problems in the written dataset", report.check.problems)):
-        lines.append(f"  {title}: {len(probs)}")
-        lines += [f"    {p.file}: {p.problem}" for p in probs[:max_problems]]
-        if len(probs) > max_problems: lines.append(f"    ... and {len(probs) - max_problems} more (see import_report.json)")
-    return "\n".join(lines)
-
-# %% ../nbs/00_data.ipynb #53167bc7
-def _split_closed_parts(pts:np.ndarray) -> list:
-    "Split a polygon `(K, 2)` into the parts that each close by repeating their first point."
-    parts, start, i = [], 0, 1
-    while i < len(pts):
-        if i > start + 1 and np.allclose(pts[i], pts[start], atol=1e-7):
-            parts.append(pts[start:i + 1]); start = i + 1; i = start + 1
-        else: i += 1
-    if len(pts) - start >= 3 or not parts: parts.append(pts[start:])
-    return parts
-
-def polygons_to_mask(polygons:list, width:int, height:int) -> np.ndarray:
-    "Fill polygons `[(K, 2) pixel xy, ...]` (even-odd rule) into an `(H, W)` uint8 0/1 mask of the pixels whose centre is inside."
-    polys = [np.asarray(p, np.float64).reshape(-1, 2) for p in polygons]
-    polys = [p for p in polys if len(p) >= 3]
-    mask = np.zeros((height, width), np.uint8)
-    if not polys: return mask
-    e = np.concatenate([np.concatenate([p, np.roll(p, -1, axis=0)], axis=1) for p in polys])  # edges x0 y0 x1 y1
-    e = e[e[:, 1] != e[:, 3]]                                      # horizontal edges cross no scanline
-    yc = np.arange(height)[:, None] + 0.5                          # scanlines through pixel centres
-    lo, hi = np.minimum(e[:, 1], e[:, 3]), np.maximum(e[:, 1], e[:, 3])
-    rows, k = np.nonzero((yc >= lo) & (yc < hi))                   # half-open: a vertex is counted once
-    x = e[k, 0] + (yc[rows, 0] - e[k, 1]) / (e[k, 3] - e[k, 1]) * (e[k, 2] - e[k, 0])
-    toggles = np.zeros((height, width + 1), np.int32)              # pixel c is inside after an odd number of crossings at x <= c + 0.5
-    np.add.at(toggles, (rows, np.clip(np.ceil(x - 0.5), 0, width).astype(np.int64)), 1)
-    mask = (np.cumsum(toggles, axis=1)[:, :width] % 2).astype(np.uint8)
-    if not mask.any():  # thinner than a pixel everywhere: keep the pixels its outline touches
-        cv2.polylines(mask, [np.round(p - 0.5).astype(np.int32) for p in polys], True, 1)
-    return mask
-
-# %% ../nbs/00_data.ipynb #0d85e57e
-def _read_yolo_names(src:Path, yaml_path=None) -> tuple:
-    "Class names `{id: name}` from the first yaml with `names` (data.yaml, config.yaml, any *.yaml), and its path."
-    cands = [Path(yaml_path)] if yaml_path else [src / "data.yaml", src / "config.yaml", src / "dataset.yaml", *sorted(src.glob("*.yaml"))]
-    for p in cands:
-        if not p.is_file(): continue
-        try: cfg = yaml.safe_load(p.read_text(encoding="utf-8"))
-        except yaml.YAMLError as e: raise DatasetError(f"{p}: not valid YAML ({e})") from None
-        names = cfg.get("names") if isinstance(cfg, dict) else None
-        if isinstance(names, list): return {i: str(n) for i, n in enumerate(names)}, p
-        if isinstance(names, dict): return {int(k): str(v) for k, v in names.items()}, p
-    if yaml_path: raise DatasetError(f"{yaml_path}: no 'names' list or dict")
-    return {}, None
-
-def _yolo_images(src:Path) -> list:
-    "Image files under `src` that sit below an `images` folder, with their label path; follows links once."
-    found, seen = [], set()
-    for dirpath, dirnames, filenames in os.walk(src, followlinks=True):
-        real = os.path.realpath(dirpath)
-        if real in seen: dirnames[:] = []; continue
-        seen.add(real); dirnames.sort()
-        rel = Path(dirpath).relative_to(src).parts
-        if "images" not in rel and src.name != "images": continue
-        for f in sorted(filenames):
-            if Path(f).suffix.lower() not in IMAGE_SUFFIXES: continue
-            img = Path(dirpath) / f
-            parts = list(img.parts)
-            k = len(parts) - 1 - parts[::-1].index("images")
-            label = Path(*parts[:k], "labels", *parts[k + 1:]).with_suffix(".txt")
-            split = "_".join(p for p in (rel[:rel.index("images")] + rel[rel.index("images") + 1:] if "images" in rel else rel))
-            found.append((img, label, split))
-    return found
-
-def _parse_yolo_seg_line(line:str, width:int, height:int) -> tuple:
-    "One label line -> (class id, list of polygon parts in pixels); raises ValueError with what is wrong."
-    parts = line.split()
-    try: cls = int(parts[0])
-    except ValueError: raise ValueError(f"class id {parts[0]!r} is not an integer") from None
-    try: xy = np.array([float(v) for v in parts[1:]], np.float64)
-    except ValueError: raise ValueError("coordinates are not numbers") from None
-    if not np.isfinite(xy).all(): raise ValueError("NaN or infinite coordinate")
-    if len(xy) % 2: raise ValueError(f"odd number of coordinates ({len(xy)})")
-    if len(xy) < 6: raise ValueError(f"polygon with {len(xy) // 2} point(s), at least 3 needed" + (" (a detection box line?)" if len(xy) == 4 else ""))
-    if (xy < -0.01).any() or (xy > 1.01).any(): raise ValueError("coordinates outside [0, 1]")
-    pts = np.clip(xy, 0, 1).reshape(-1, 2) * [width, height]
-    return cls, _split_closed_parts(pts)
-
-# %% ../nbs/00_data.ipynb #94c85f3a
-def import_yolo_seg(
-    src,                      # the YOLO-seg dataset folder (images/..., labels/..., a yaml with `names`)
-    out,                      # the folder to write our layout into
-    yaml_path=None,           # the yaml with `names` (default: data.yaml, config.yaml or any *.yaml in `src`)
-    overwrite:bool=False,     # replace a dataset already in `out`
-    link:bool=True,           # hard-link images when possible (else copy); never re-encoded
-    quiet:bool=False,         # don't print the summary
-) -> ImportReport:
-    "Import an Ultralytics YOLO-seg dataset: polygons become per-instance masks, boxes their tight boxes."
-    src = Path(src)
-    if not src.is_dir(): raise DatasetError(f"{src}: not a folder")
-    names, _ = _read_yolo_names(src, yaml_path)
-    found = _yolo_images(src)
-    if not found: raise DatasetError(f"{src}: no images below an 'images' folder")
-    stems = [img.stem for img, _, _ in found]
-    prefix = len(set(stems)) < len(stems)  # the same name in two splits: prefix every id with its split folder
-    writer, problems, seen_classes = _Writer(out, overwrite, link), [], set()
-    for img, label, split in tqdm(found, desc="yolo-seg", leave=False, disable=quiet):
-        sid = f"{split}_{img.stem}" if prefix and split else img.stem
-        if sid in writer.ids:
-            problems.append(Problem(str(img), f"duplicate id {sid!r}: not imported", sid)); continue
-        try: width, height = _image_size(img)
-        except Exception as e:
-            problems.append(Problem(str(img), f"unreadable or truncated image ({type(e).__name__}: {e}): not imported", sid)); continue
-        masks, classes = [], []
-        if label.is_file():
-            for n, line in enumerate(label.read_text(encoding="utf-8-sig").splitlines(), 1):
-                if not line.strip(): continue
-                try: cls, polys = _parse_yolo_seg_line(line, width, height)
-                except ValueError as e:
-                    problems.append(Problem(str(label), f"line {n}: {e}: instance not imported", sid)); continue
-                m = polygons_to_mask(polys, width, height)
-                if not m.any(): problems.append(Problem(str(label), f"line {n}: polygon covers no pixel: instance not imported", sid)); continue
-                masks.append(m); classes.append(cls); seen_classes.add(cls)
-        writer.add(sid, img, masks, classes)
-    for c in sorted(seen_classes - set(names)):
-        problems.append(Problem(str(src), f"class id {c} has no name in the yaml: named 'class_{c}'"))
-        names[c] = f"class_{c}"
-    return writer.finish(names, "yolo-seg", src, problems, quiet=quiet)
-
-# %% ../nbs/00_data.ipynb #4377ee88
-def _bits_at(bits:np.ndarray, k:int) -> np.ndarray:
-    "The `k`-bit big-endian integer that starts at every position of a bit array (the last 64 positions are padding)."
-    n = len(bits) - 64
-    v = np.zeros(n, np.int64)
-    for t in range(k): v = (v << 1) | bits[t:t + n]
-    return v
-
-def _rle_decode_bytes(rle) -> np.ndarray:
-    "Decode a Label Studio brush RLE (a list of byte values) into its flat array of values."
-    data = np.asarray(rle, dtype=np.int64).ravel()
-    if data.size < 7 or data.min() < 0 or data.max() > 255: raise ValueError("not a brush RLE (too short, or not bytes)")
-    bits = np.concatenate([np.unpackbits(data.astype(np.uint8)), np.zeros(64, np.uint8)]).astype(np.int64)
-    head = "".join(map(str, bits[:53].tolist()))
-    num, ws = int(head[:32], 2), int(head[32:37], 2) + 1
-    sizes = [int(head[37 + 4 * k:41 + 4 * k], 2) + 1 for k in range(4)]
-    if num == 0: return np.zeros(0, np.uint8)
-    n = len(bits) - 64
-    shift = lambda v, d: np.concatenate([v[d:], np.zeros(d, np.int64)])   # value read d bits further on
-    flag, idx = bits[:n], shift(_bits_at(bits, 2), 1)
-    count = np.zeros(n, np.int64)
-    for k, size in enumerate(sizes):  # the count field is read with the size that its token's index picks
-        count = np.where(idx == k, shift(_bits_at(bits, size), 3), count)
-    count += 1
-    first_word = np.arange(n) + 3 + np.asarray(sizes)[idx]
-    nxt = first_word + ws * np.where(flag == 1, 1, count)
-    # the one sequential step: walk the token starts from the end of the header until `num` values are covered
-    nxt_l, count_l, starts, p, i = nxt.tolist(), count.tolist(), [], 53, 0
-    while i < num:
-        if p >= n: raise ValueError(f"brush RLE ends after {i} of {num} values")
-        starts.append(p); i += count_l[p]; p = nxt_l[p]
-    starts = np.asarray(starts)
-    literal, count = flag[starts] == 0, count[starts]
-    # a run is one segment of `count` copies; a literal block is `count` segments of one word each
-    n_seg = np.where(literal, count, 1)
-    tok = np.repeat(np.arange(len(starts)), n_seg)
-    within = np.arange(len(tok)) - np.repeat(np.cumsum(n_seg) - n_seg, n_seg)
-    pos = first_word[starts][tok] + ws * within
-    if pos.max() + ws > n: raise ValueError("brush RLE is truncated")
-    words = _bits_at(bits, ws)[pos]
-    words = np.repeat(words.astype(np.uint8) if ws <= 8 else words, np.where(literal[tok], 1, count[tok]))[:num]
-    return words.astype(np.uint8) if ws <= 8 else words
-
-# %% ../nbs/00_data.ipynb #101afece
-def _rle_encode_bytes(values) -> list:
-    "Encode a flat uint8 array as Label Studio's brush RLE, byte for byte what label-studio-sdk's `encode_rle` writes."
-    a = np.asarray(values).ravel()
-    if a.size and (a.min() < 0 or a.max() > 255): raise ValueError("brush RLE values must be bytes (0..255)")
-    a = a.astype(np.int64)
-    head = f"{len(a):032b}" + f"{8 - 1:05b}" + "".join(f"{s - 1:04b}" for s in (3, 4, 8, 16))
-    if len(a):
-        ends = np.append(np.flatnonzero(a[1:] != a[:-1]), len(a) - 1)
-        length, value = np.diff(np.append(-1, ends)), a[ends]
-        big = length > 256
-        chunks = np.where(big, (length - 1) // 2 ** 16 + 1, 1)    # runs over 2**16 are cut into pieces of 2**16
-        run = np.repeat(np.arange(len(length)), chunks)
-        last = np.cumsum(chunks) - 1
-        piece = np.full(len(run), 2 ** 16)
-        piece[last] = length - (chunks - 1) * 2 ** 16
-        value, big, single = value[run], big[run], (length == 1)[run]
-        L = piece
-        # flag, index, count-1 and the word, as one integer code and its width in bits
-        code = np.select([single, L <= 8, L <= 16, ~big & (L <= 256)],
-                         [value, (1 << 13) | ((L - 1) << 8) | value, (1 << 14) | (1 << 12) | ((L - 1) << 8) | value,
-                          (1 << 18) | (2 << 16) | ((L - 1) << 8) | value],
-                         (1 << 26) | (3 << 24) | ((L - 1) << 8) | value)
-        width = np.select([single, L <= 8, L <= 16, ~big & (L <= 256)], [14, 14, 15, 19], 27)
-        code = np.where(big, (1 << 26) | (3 << 24) | ((L - 1) << 8) | value, code)
-        width = np.where(big, 27, width)
-        tok = np.repeat(np.arange(len(code)), width)
-        k = np.arange(len(tok)) - np.repeat(np.cumsum(width) - width, width)
-        body = ((code[tok] >> (width[tok] - 1 - k)) & 1).astype(np.uint8)
-    else: body = np.zeros(0, np.uint8)
-    bits = np.concatenate([np.frombuffer(head.encode(), np.uint8) - ord("0"), body])
-    bits = np.concatenate([bits, np.zeros(8 - len(bits) % 8, np.uint8)])   # the sdk always pads, 1 to 8 zeros
-    return np.packbits(bits).tolist()
-
-# %% ../nbs/00_data.ipynb #f090cdbe
-def decode_brush_rle(
-    rle,          # `value.rle` of a Label Studio brush result: a list of byte values
-    height:int,   # `original_height` of the result
-    width:int,    # `original_width` of the result
-) -> np.ndarray:
-    "Decode a Label Studio brush RLE into an `(H, W)` uint8 0/1 mask (the alpha channel of the RGBA canvas)."
-    flat = _rle_decode_bytes(rle)
-    if flat.size != height * width * 4:
-        raise ValueError(f"brush RLE holds {flat.size} values, expected {height} x {width} x 4 = {height * width * 4}")
-    return (flat.reshape(height, width, 4)[:, :, 3] > 0).astype(np.uint8)
-
-def encode_brush_rle(
-    mask,   # `(H, W)` mask, nonzero = inside
-) -> list:
-    "Encode a mask as a Label Studio brush RLE (RGBA, every channel 255 inside), as label-studio-sdk's `mask2rle(mask * 255)` does."
-    m = np.asarray(mask)
-    if m.ndim != 2: raise ValueError(f"mask must be 2-D, got shape {m.shape}")
-    return _rle_encode_bytes(np.repeat((m > 0).astype(np.uint8).ravel() * 255, 4))
-
-# %% ../nbs/00_data.ipynb #a9d24c27
-_UPLOAD_PREFIX = re.compile(r"^[0-9a-f]{8}-(.+)$")
-
-def _task_image_name(url:str) -> str:
-    "The file name of a task's image URL (`/data/upload/..`, `/data/local-files/?d=..`, `http://..?..`)."
-    parsed = urllib.parse.urlparse(str(url))
-    d = urllib.parse.parse_qs(parsed.query).get("d")
-    return Path(urllib.parse.unquote(d[0] if d else parsed.path)).name
-
-def _find_task_image(url:str, index:dict):
-    "The image in `images_dir` for a task URL, by file name, with or without Label Studio's upload prefix."
-    name = _task_image_name(url)
-    m = _UPLOAD_PREFIX.match(name)
-    for cand in (name, m.group(1) if m else None):
-        if cand and cand in index: return index[cand]
-    return None
-
-def _rect_box_xyxy_px(v:dict, width:int, height:int) -> np.ndarray:
-    "A rectangle result's pixel box; a rotated one (about its top-left corner) gives its axis-aligned extent."
-    x, y, w, h = (float(v[k]) * s / 100 for k, s in (("x", width), ("y", height), ("width", width), ("height", height)))
-    a = math.radians(float(v.get("rotation", 0) or 0))
-    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]]) @ np.array([[math.cos(a), math.sin(a)], [-math.sin(a), math.cos(a)]])
-    corners += [x, y]
-    return np.array([*corners.min(0), *corners.max(0)], np.float32).clip(0, [width, height, width, height])
-
-# %% ../nbs/00_data.ipynb #5862b45b
-def _region_mask(r:dict, width:int, height:int):
-    "The mask of a brush or polygon result (None for other kinds); raises ValueError with what is wrong."
-    v = r.get("value", {})
-    if r.get("type", "").lower() == "brushlabels":
-        if v.get("format") != "rle": raise ValueError(f"brush format {v.get('format')!r}, only 'rle' is read")
-        return decode_brush_rle(v["rle"], int(r["original_height"]), int(r["original_width"]))
-    if r.get("type", "").lower() == "polygonlabels":
-        pts = np.asarray(v.get("points", []), np.float64).reshape(-1, 2) * [width / 100, height / 100]
-        if len(pts) < 3: raise ValueError(f"polygon with {len(pts)} point(s), at least 3 needed")
-        return polygons_to_mask([pts], width, height)
-    return None
-
-def _pair_rectangles(masks:list, labels:list, rects:list) -> list:
-    "Rectangles `[(label, box)]` that match no mask of their label (IoU with its tight box >= 0.5), greedily by IoU."
-    pairs = sorted(((box_iou_xyxy(b, mask_to_box_xyxy_px(m)), ri, mi) for ri, (lab, b) in enumerate(rects)
-                    for mi, (m, ml) in enumerate(zip(masks, labels)) if ml == lab), reverse=True)
-    used_r, used_m = set(), set()
-    for iou, ri, mi in pairs:
-        if iou >= 0.5 and ri not in used_r and mi not in used_m: used_r.add(ri); used_m.add(mi)
-    return [r for i, r in enumerate(rects) if i not in used_r]
-
-# %% ../nbs/00_data.ipynb #d684f6c9
-def import_label_studio(
-    export_json,              # a Label Studio JSON export (a list of tasks)
-    images_dir,               # the folder holding the task images (searched by file name, subfolders too)
-    out,                      # the folder to write our layout into
-    classes=None,             # label names in id order (list) or `{id: name}`; default: the labels found, sorted
-    image_key:str="image",    # the key of `task["data"]` with the image URL
-    overwrite:bool=False,     # replace a dataset already in `out`
-    link:bool=True,           # hard-link images when possible (else copy); never re-encoded
-    quiet:bool=False,         # don't print the summary
-) -> ImportReport:
-    "Import a Label Studio export: brush and polygon regions become masks; rectangles without one are kept as box-only."
-    export_json, images_dir = Path(export_json), Path(images_dir)
-    try: tasks = json.loads(export_json.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e: raise DatasetError(f"{export_json}: cannot read the export ({e})") from None
-    if isinstance(tasks, dict): tasks = [tasks]
-    if not isinstance(tasks, list): raise DatasetError(f"{export_json}: expected a list of tasks")
-    if not images_dir.is_dir(): raise DatasetError(f"{images_dir}: not a folder")
-    index = {}
-    for p in sorted(images_dir.rglob("*")):
-        if p.suffix.lower() in IMAGE_SUFFIXES: index.setdefault(p.name, p)
-    src, problems, chosen = str(export_json), [], []
-    for t in tasks:  # pick one annotation per task first, so that the class list is known before writing
-        sid = str(t.get("id", "")) if isinstance(t, dict) else ""
-        if not sid or "/" in sid or "\\" in sid or sid in (".", ".."):
-            problems.append(Problem(src, f"task without a usable id ({sid!r}): not imported")); continue
-        anns = [a for a in t.get("annotations", []) if not a.get("was_cancelled")]
-        if not anns:
-            problems.append(Problem(src, f"task {sid}: no annotation (or only cancelled ones): not imported", sid)); continue
-        if len(anns) > 1: problems.append(Problem(src, f"task {sid}: {len(anns)} annotations, imported the first (id {anns[0].get('id')})", sid))
-        chosen.append((sid, t, anns[0]))
-    label_of = lambda r: (r.get("value", {}).get(r.get("type", "").lower()) or [None])
-    if classes is None:
-        found = sorted({l for _, _, a in chosen for r in a.get("result", []) for l in label_of(r)[:1] if l is not None})
-        classes = dict(enumerate(found))
-    elif not isinstance(classes, dict): classes = dict(enumerate(classes))
-    class_id = {n: c for c, n in classes.items()}
-    writer, box_only = _Writer(out, overwrite, link), {}
-    for sid, t, ann in tqdm(chosen, desc="label-studio", leave=False, disable=quiet):
-        url = (t.get("data") or {}).get(image_key)
-        img = _find_task_image(url, index) if url else None
-        if img is None:
-            problems.append(Problem(src, f"task {sid}: image {url!r} not found in {images_dir}: not imported", sid)); continue
-        try: width, height = _image_size(img)
-        except Exception as e:
-            problems.append(Problem(str(img), f"unreadable or truncated image ({type(e).__name__}: {e}): task {sid} not imported", sid)); continue
-        masks, labels, rects, ignored = [], [], [], {}
-        for r in ann.get("result", []):
-            kind, rid = r.get("type", "").lower(), r.get("id", "?")
-            if kind not in ("brushlabels", "polygonlabels", "rectanglelabels"):
-                ignored[kind] = ignored.get(kind, 0) + 1; continue
-            labs = label_of(r)
-            if labs[0] not in class_id:
-                problems.append(Problem(src, f"task {sid}: region {rid}: label {labs[0]!r} is not a class {sorted(class_id)}: not imported", sid)); continue
-            if len(labs) > 1: problems.append(Problem(src, f"task {sid}: region {rid} has labels {labs}: imported as {labs[0]!r}", sid))
-            ow, oh = r.get("original_width", width), r.get("original_height", height)
-            if (ow, oh) != (width, height):
-                problems.append(Problem(src, f"task {sid}: region {rid} was drawn on a {ow}x{oh} image but {img.name} is {width}x{height}: not imported", sid)); continue
-            if kind == "rectanglelabels":
-                try: rects.append((labs[0], _rect_box_xyxy_px(r["value"], width, height)))
-                except (KeyError, TypeError, ValueError) as e: problems.append(Problem(src, f"task {sid}: rectangle {rid}: bad value ({e}): not imported", sid))
-                continue
-            try: m = _region_mask(r, width, height)
-            except (KeyError, TypeError, ValueError) as e:
-                problems.append(Problem(src, f"task {sid}: region {rid}: {e}: not imported", sid)); continue
-            if not m.any(): problems.append(Problem(src, f"task {sid}: region {rid} ({labs[0]}) is empty: not imported", sid)); continue
-            masks.append(m); labels.append(labs[0])
-        for kind, n in ignored.items(): problems.append(Problem(src, f"task {sid}: {n} result(s) of type {kind!r} ignored (not an instance)", sid))
-        lonely = _pair_rectangles(masks, labels, rects)
-        if lonely: box_only[sid] = [{"class_id": class_id[l], "label": l, "box_xyxy_px": [round(float(v), 2) for v in b]} for l, b in lonely]
-        writer.add(sid, img, masks, [class_id[l] for l in labels])
-    return writer.finish(classes, "label-studio", export_json, problems, box_only, quiet=quiet)
-
-# %% ../nbs/00_data.ipynb #fd68edb7
-def import_coco(
-    json_path,                # a COCO instances JSON
-    images_dir,               # the folder that `file_name` of each image is relative to
-    out,                      # the folder to write our layout into
-    crowd:str="skip",         # "skip" (and report) or "import" crowd annotations
-    overwrite:bool=False,     # replace a dataset already in `out`
-    link:bool=True,           # hard-link images when possible (else copy); never re-encoded
-    quiet:bool=False,         # don't print the summary
-) -> ImportReport:
-    "Import a COCO instances JSON (polygons and RLE) with pycocotools; category ids are kept."
-    import contextlib, io
-    from pycocotools.coco import COCO
-    json_path, images_dir = Path(json_path), Path(images_dir)
-    try:
-        with contextlib.redirect_stdout(io.StringIO()): coco = COCO(str(json_path))
-    except Exception as e: raise DatasetError(f"{json_path}: cannot read COCO JSON ({type(e).__name__}: {e})") from None
-    names = {int(c["id"]): str(c["name"]) for c in coco.dataset.get("categories", [])}
-    images = sorted(coco.imgs.values(), key=lambda im: im["id"])
-    stems = [Path(im["file_name"]).stem for im in images]
-    by_stem = len(set(stems)) == len(stems)
-    writer, problems, src = _Writer(out, overwrite, link), [], str(json_path)
-    for im in tqdm(images, desc="coco", leave=False, disable=quiet):
-        sid = Path(im["file_name"]).stem if by_stem else str(im["id"])
-        img = images_dir / im["file_name"]
-        if not _inside(images_dir, img):
-            problems.append(Problem(src, f"image {im['file_name']!r} leaves the images folder {images_dir}: not imported", sid)); continue
-        if not img.is_file(): img = images_dir / Path(im["file_name"]).name
-        if not img.is_file():
-            problems.append(Problem(src, f"image {im['file_name']!r} not found in {images_dir}: not imported", sid)); continue
-        try: width, height = _image_size(img)
-        except Exception as e:
-            problems.append(Problem(str(img), f"unreadable or truncated image ({type(e).__name__}: {e}): not imported", sid)); continue
-        if (im.get("width", width), im.get("height", height)) != (width, height):
-            problems.append(Problem(src, f"image {im['id']}: JSON says {im.get('width')}x{im.get('height')} but {img.name} is {width}x{height}: not imported", sid)); continue
-        masks, classes = [], []
-        for a in coco.imgToAnns.get(im["id"], []):
-            if a.get("iscrowd") and crowd != "import":
-                problems.append(Problem(src, f"annotation {a['id']} (image {im['id']}) is a crowd region: skipped", sid)); continue
-            if a.get("category_id") not in names:
-                problems.append(Problem(src, f"annotation {a['id']}: category {a.get('category_id')} not in categories: skipped", sid)); continue
-            try: m = coco.annToMask(a)
-            except Exception as e:
-                problems.append(Problem(src, f"annotation {a['id']}: bad segmentation ({type(e).__name__}: {e}): skipped", sid)); continue
-            if not m.any(): problems.append(Problem(src, f"annotation {a['id']}: empty mask: skipped", sid)); continue
-            masks.append(m); classes.append(int(a["category_id"]))
-        writer.add(sid, img, masks, classes)
-    return writer.finish(names, "coco", json_path, problems, quiet=quiet)
-
-# %% ../nbs/00_data.ipynb #23b63cec
-def dataset_to_coco(ds:SegmentationDataset) -> dict:
-    "A COCO instances dict of a dataset (masks as compressed RLE; `file_name` relative to `ds.root/images`)."
-    from pycocotools import mask as mask_utils
-    images, anns = [], []
-    for n, s in enumerate(ds.samples, 1):
-        images.append({"id": n, "file_name": s.image_path.name, "width": s.width, "height": s.height})
-        for m, c in zip(ds[n - 1]["masks"], s.class_ids):
-            rle = mask_utils.encode(np.asfortranarray(m))
-            anns.append({"id": len(anns) + 1, "image_id": n, "category_id": int(c), "iscrowd": 0,
-                         "segmentation": {"size": rle["size"], "counts": rle["counts"].decode()},
-                         "area": float(m.sum()), "bbox": [float(v) for v in xyxy_to_xywh(mask_to_box_xyxy_px(m))]})
-    return {"images": images, "annotations": anns, "categories": [{"id": c, "name": n} for c, n in ds.class_names.items()]}
-
-def xyxy_to_xywh(b): return [b[0], b[1], b[2] - b[0], b[3] - b[1]]
-
-# %% ../nbs/00_data.ipynb #6a9d7a20
-from fastcore.script import Param
-
-def yolo_sam_import(
-    src:str,                                            # the export file (label-studio, coco) or dataset folder (yolo-seg)
-    format:Param("source format", str, choices=["label-studio", "yolo-seg", "coco"])="label-studio",
-    images:str=None,                                    # folder with the images (label-studio, coco)
-    out:str="data",                                     # the dataset folder to write
-    overwrite:bool=False,                               # replace a dataset already in OUT
-    classes:str=None,                                   # label-studio: a classes.txt (`id: name`) fixing the ids; other labels are reported
-) -> int:
-    "Import a Label Studio export, a YOLO-seg dataset or a COCO JSON into our layout and check it."
-    try:
-        if format == "yolo-seg": rep = import_yolo_seg(src, out, overwrite=overwrite)
-        else:
-            if not images: print(f"yolo-sam import: --images is needed for {format}", file=sys.stderr); return 1
-            if format == "label-studio":
-                rep = import_label_studio(src, images, out, classes=parse_classes_txt(classes) if classes else None, overwrite=overwrite)
-            else: rep = import_coco(src, images, out, overwrite=overwrite)
-    except (DatasetError, OSError) as e:
-        print(f"yolo-sam import: {e}", file=sys.stderr); return 1
-    return 0 if rep.ok else 1
 
 # %% ../nbs/00_data.ipynb #002bf6c1
 def yolo_sam_check(
@@ -951,7 +455,7 @@ def yolo_sam_check(
         for p in s["problems"]: print(f"  {p['file']}: {p['problem']}")
     return 1 if s["problems"] else 0
 
-# %% ../nbs/00_data.ipynb #3de59ebb
+# %% ../nbs/00_data.ipynb #6d84ee60
 def tint_masks(
     image:np.ndarray,    # (H, W, 3) RGB, uint8 or float in [0, 1]
     masks,               # (N, H, W) masks (bool or 0/1), or a list of (H, W) masks
