@@ -283,7 +283,7 @@ class CheckReport:
                 "classes": counts, "usable_images": len(good),
                 "problems": [{"file": p.file, "problem": p.problem} for p in self.problems]}
 
-# %% ../nbs/00_data.ipynb #164d35a4
+# %% ../nbs/00_data.ipynb #1b548b28
 def path_inside(
     root,   # a folder
     p,      # a path
@@ -302,7 +302,7 @@ def image_size(
         if im.getexif().get(0x0112, 1) in (5, 6, 7, 8): w, h = h, w
     return w, h
 
-# %% ../nbs/00_data.ipynb #926baefe
+# %% ../nbs/00_data.ipynb #b788d7bc
 def _find_image(images_dir:Path, sid:str) -> list:
     return [p for p in images_dir.glob(glob_escape(sid) + ".*") if p.suffix.lower() in IMAGE_SUFFIXES and p.stem == sid]
 

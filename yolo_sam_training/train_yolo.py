@@ -143,7 +143,7 @@ class YoloRun(NamedTuple):
     best: Path       # `save_dir/weights/best.pt`
     metrics: dict    # final validation of best.pt: box_/mask_ precision, recall, mAP50, mAP50-95
 
-# %% ../nbs/04_train_yolo.ipynb #8e49f85a
+# %% ../nbs/04_train_yolo.ipynb #9602d566
 def clean_yolo_metrics(
     raw,   # Ultralytics' metrics (`results_dict`) or a dict with keys like `metrics/mAP50(B)`
 ) -> dict:
@@ -156,7 +156,7 @@ def clean_yolo_metrics(
         out[f"{ {'B': 'box', 'M': 'mask'}.get(kind.rstrip(')'), kind.rstrip(')')) }_{name}"] = float(v)
     return out
 
-# %% ../nbs/04_train_yolo.ipynb #b8373884
+# %% ../nbs/04_train_yolo.ipynb #eabad68c
 def check_yolo_model(
     model,   # a model .yaml (Ultralytics ships these), or the path of a local .pt
 ) -> str:
