@@ -15,16 +15,17 @@ from IPython.display import display
 from tqdm.auto import tqdm
 
 from .data import *
+from .formats import *
+from .exporters import *
 from .preprocess import *
 
 # %% auto #0
-__all__ = ['METRICS', 'COCO_STATS', 'EXPORT_FORMATS', 'DEMO_SIZES', 'mask_metrics', 'summarise_metrics', 'side_by_side',
-           'markdown_table', 'html_table', 'sam_masks_from_boxes', 'box_mask', 'evaluate_box_as_mask',
-           'evaluate_sam_on_boxes', 'plot_sam_comparison', 'Instance', 'ground_truth_instances', 'coco_results',
-           'coco_mask_ap', 'load_yolo', 'evaluate_yolo', 'YoloSamPredictor', 'evaluate_pipeline', 'export_predictions',
-           'plot_precision_recall', 'plot_overlays', 'plot_chained_example', 'write_report', 'CompareViewer',
-           'compare_viewer', 'run_evaluation', 'format_results', 'yolo_sam_evaluate', 'yolo_sam_predict', 'run_demo',
-           'demo_summary', 'yolo_sam_demo']
+__all__ = ['METRICS', 'COCO_STATS', 'DEMO_SIZES', 'mask_metrics', 'summarise_metrics', 'side_by_side', 'markdown_table',
+           'html_table', 'sam_masks_from_boxes', 'box_mask', 'evaluate_box_as_mask', 'evaluate_sam_on_boxes',
+           'plot_sam_comparison', 'ground_truth_instances', 'coco_results', 'coco_mask_ap', 'load_yolo',
+           'evaluate_yolo', 'YoloSamPredictor', 'evaluate_pipeline', 'plot_precision_recall', 'plot_overlays',
+           'plot_chained_example', 'write_report', 'CompareViewer', 'compare_viewer', 'run_evaluation',
+           'format_results', 'yolo_sam_evaluate', 'yolo_sam_predict', 'run_demo', 'demo_summary', 'yolo_sam_demo']
 
 # %% ../nbs/05_evaluate.ipynb #f47a1c98
 def _boundary(mask:np.ndarray) -> np.ndarray:
@@ -231,19 +232,6 @@ def plot_sam_comparison(
     ax1.legend(fontsize=8); fig.tight_layout()
     return fig
 
-# %% ../nbs/05_evaluate.ipynb #fee1c56f
-@dataclass
-class Instance:
-    "One predicted instance: class id (ours), score, pixel box `x0 y0 x1 y1` and an `(H, W)` bool mask."
-    class_id: int               # our class id
-    score: float                # confidence in [0, 1]
-    box_xyxy_px: np.ndarray     # `(4,)` pixel corners
-    mask: np.ndarray            # `(H, W)` bool mask at the image's size
-
-    def __repr__(self):
-        return (f"Instance(class_id={self.class_id}, score={self.score:.3f}, box_xyxy_px={np.round(self.box_xyxy_px, 1).tolist()}, "
-                f"mask={self.mask.shape} with {int(self.mask.sum())} px)")
-
 # %% ../nbs/05_evaluate.ipynb #5add97f9
 def ground_truth_instances(
     dataset,                # a `SegmentationDataset`
@@ -256,17 +244,6 @@ def ground_truth_instances(
                     for c, b, m in zip(x["class_ids"], x["boxes_xyxy_px"], x["masks"])])
     return out
 
-# %% ../nbs/05_evaluate.ipynb #45e08570
-def _rle(mask:np.ndarray) -> dict:
-    "COCO compressed RLE of a bool mask, with `counts` as text (JSON-ready)."
-    from pycocotools import mask as mask_utils
-    r = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
-    return {"size": [int(v) for v in r["size"]], "counts": r["counts"].decode("ascii")}
-
-def _rle_decode(rle:dict) -> np.ndarray:
-    from pycocotools import mask as mask_utils
-    return mask_utils.decode({"size": rle["size"], "counts": rle["counts"].encode("ascii")}).astype(bool)
-
 # %% ../nbs/05_evaluate.ipynb #4fb2a5cd
 def coco_results(
     predictions:list,        # per image (in dataset order) a list of `Instance`
@@ -276,10 +253,10 @@ def coco_results(
     out = []
     for i, insts in enumerate(predictions):
         for p in insts:
-            r = {"image_id": i + 1, "category_id": int(p.class_id), "segmentation": _rle(p.mask), "score": float(p.score)}
+            r = {"image_id": i + 1, "category_id": int(p.class_id), "segmentation": coco_rle_encode(p.mask), "score": float(p.score)}
             if with_box:
                 b = p.box_xyxy_px
-                r["bbox"] = [float(b[0]), float(b[1]), float(b[2] - b[0]), float(b[3] - b[1])]
+                r["bbox"] = xyxy_to_xywh(b)
             out.append(r)
     return out
 
@@ -321,15 +298,15 @@ def load_yolo(
     yolo,                    # a `YOLO` model, a `.pt` file, or a run folder (its `weights/best.pt`)
 ):
     "An Ultralytics `YOLO` model from a model, a weights file or a run folder, loaded offline."
-    from yolo_sam_training.train_yolo import _import_ultralytics, _check_model
+    from yolo_sam_training.train_yolo import import_ultralytics, check_yolo_model
     if not isinstance(yolo, (str, Path)): return yolo
     p = Path(yolo)
     if p.is_dir():
         if not (p / "weights" / "best.pt").exists(): raise FileNotFoundError(f"{p}: a folder without weights/best.pt (not a YOLO run folder)")
         p = p / "weights" / "best.pt"
-    _import_ultralytics()
+    import_ultralytics()
     from ultralytics import YOLO
-    return YOLO(_check_model(str(p)))
+    return YOLO(check_yolo_model(str(p)))
 
 # %% ../nbs/05_evaluate.ipynb #94f71e7d
 def evaluate_yolo(
@@ -342,14 +319,14 @@ def evaluate_yolo(
     out=None,                # folder for Ultralytics' validation output (default: a temporary folder)
 ) -> dict:
     "Ultralytics' own validation of YOLO: box_ and mask_ precision, recall, mAP50 and mAP50-95."
-    from yolo_sam_training.train_yolo import _clean_metrics
+    from yolo_sam_training.train_yolo import clean_yolo_metrics
     model = load_yolo(yolo)
     data_yaml = Path(getattr(data_yaml, "data_yaml", data_yaml))
     if not data_yaml.exists(): raise FileNotFoundError(f"{data_yaml}: data.yaml not found (write one with export_yolo_dataset)")
     out = Path(out or tempfile.mkdtemp(prefix="yolo-val-"))
     m = model.val(data=str(data_yaml), split=split, imgsz=imgsz, batch=batch, device=device, plots=False, verbose=False,
                   project=str(out.resolve()), name="val", exist_ok=True)
-    return _clean_metrics(m)
+    return clean_yolo_metrics(m)
 
 # %% ../nbs/05_evaluate.ipynb #76e371df
 def _as_rgb(image) -> np.ndarray:
@@ -438,111 +415,6 @@ def evaluate_pipeline(
             for k, r in res.items()]
     better = "YOLO → SAM" if res["yolo_sam"]["AP"] > res["yolo"]["AP"] else ("YOLO-seg" if res["yolo"]["AP"] > res["yolo_sam"]["AP"] else "neither")
     return {"rows": rows, "better_masks": better, **res, "predictions": chained, "detections": dets}
-
-# %% ../nbs/05_evaluate.ipynb #c7bd3a4b
-def _nonempty(insts:list) -> list: return [p for p in insts if p.mask.any()]
-
-def _export_ours(image_paths:list, predictions:list, out:Path, class_names:dict) -> Path:
-    from yolo_sam_training.data import _Writer
-    writer = _Writer(out, overwrite=True, link=True)
-    scores = {}
-    for path, insts in zip(image_paths, predictions):
-        insts = _nonempty(insts)
-        writer.add(Path(path).stem, path, [p.mask for p in insts], [p.class_id for p in insts])
-        scores[Path(path).stem] = [round(float(p.score), 5) for p in insts]
-    writer.finish(class_names, "predictions", "yolo_sam_training.evaluate", [], quiet=True)
-    (out / "scores.json").write_text(json.dumps(scores, indent=1))
-    return out
-
-# %% ../nbs/05_evaluate.ipynb #68d86b9a
-def _export_coco(image_paths:list, predictions:list, out:Path, class_names:dict) -> Path:
-    images, anns = [], []
-    for i, (path, insts) in enumerate(zip(image_paths, predictions)):
-        h, w = insts[0].mask.shape if insts else read_image_rgb(path).shape[:2]
-        images.append({"id": i + 1, "file_name": Path(path).name, "width": int(w), "height": int(h)})
-        for p in _nonempty(insts):
-            b = mask_to_box_xyxy_px(p.mask)
-            anns.append({"id": len(anns) + 1, "image_id": i + 1, "category_id": int(p.class_id), "segmentation": _rle(p.mask),
-                         "area": float(p.mask.sum()), "bbox": [float(b[0]), float(b[1]), float(b[2] - b[0]), float(b[3] - b[1])],
-                         "iscrowd": 0, "score": float(p.score)})
-    cats = [{"id": int(c), "name": str(n)} for c, n in sorted(class_names.items())]
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "annotations.json").write_text(json.dumps({"images": images, "annotations": anns, "categories": cats}))
-    return out / "annotations.json"
-
-# %% ../nbs/05_evaluate.ipynb #c26cd20c
-def _export_yolo_seg(image_paths:list, predictions:list, out:Path, class_names:dict, tolerance:float=1.0) -> Path:
-    import yaml
-    from yolo_sam_training.train_yolo import mask_to_polygon, _link_or_copy
-    our_ids = sorted(int(c) for c in class_names)
-    yolo_of = {c: k for k, c in enumerate(our_ids)}
-    for d in ("images", "labels"): shutil.rmtree(out / d, ignore_errors=True); (out / d).mkdir(parents=True)
-    for path, insts in zip(image_paths, predictions):
-        path, lines = Path(path), []
-        _link_or_copy(path, out / "images" / path.name)
-        for p in _nonempty(insts):
-            h, w = p.mask.shape
-            poly = mask_to_polygon(p.mask, tolerance)
-            xy = np.clip((poly + 0.5) / [w, h], 0, 1)
-            lines.append(f"{yolo_of[int(p.class_id)]} " + " ".join(f"{v:.6f}" for v in xy.reshape(-1)))
-        (out / "labels" / f"{path.stem}.txt").write_text("".join(l + "\n" for l in lines))
-    data = {"path": str(out.resolve()), "train": "images", "val": "images", "nc": len(our_ids),
-            "names": {k: str(class_names[c]) for k, c in enumerate(our_ids)}, "yolo_sam_class_ids": our_ids}
-    (out / "data.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
-    return out
-
-# %% ../nbs/05_evaluate.ipynb #920a0d88
-def _export_label_studio(image_paths:list, predictions:list, out:Path, class_names:dict,
-                         model_version:str="yolo-sam", image_url_prefix:str="/data/local-files/?d=",
-                         from_name:str="tag", to_name:str="image") -> Path:
-    from yolo_sam_training.data import encode_brush_rle
-    from yolo_sam_training.train_yolo import _link_or_copy
-    (out / "images").mkdir(parents=True, exist_ok=True)
-    tasks = []
-    for path, insts in zip(image_paths, predictions):
-        path = Path(path)
-        dst = out / "images" / path.name
-        if dst.exists() or dst.is_symlink(): dst.unlink()
-        _link_or_copy(path, dst)
-        insts = _nonempty(insts)
-        h, w = insts[0].mask.shape if insts else read_image_rgb(path).shape[:2]
-        result = [{"id": f"{path.stem}_{j}", "type": "brushlabels", "from_name": from_name, "to_name": to_name,
-                   "original_width": int(w), "original_height": int(h), "image_rotation": 0, "score": float(p.score),
-                   "value": {"format": "rle", "rle": [int(v) for v in encode_brush_rle(p.mask)],
-                             "brushlabels": [str(class_names[int(p.class_id)])]}}
-                  for j, p in enumerate(insts)]
-        score = float(np.mean([p.score for p in insts])) if insts else 0.0
-        tasks.append({"data": {to_name: f"{image_url_prefix}images/{path.name}"},
-                      "predictions": [{"model_version": model_version, "score": score, "result": result}]})
-    (out / "tasks.json").write_text(json.dumps(tasks))
-    labels = "".join(f'    <Label value="{html.escape(str(n))}"/>\n' for _, n in sorted(class_names.items()))
-    (out / "labeling_config.xml").write_text(
-        f'<View>\n  <Image name="{to_name}" value="${to_name}" zoom="true"/>\n'
-        f'  <BrushLabels name="{from_name}" toName="{to_name}">\n{labels}  </BrushLabels>\n</View>\n')
-    return out / "tasks.json"
-
-# %% ../nbs/05_evaluate.ipynb #66896391
-EXPORT_FORMATS = ("ours", "coco", "yolo-seg", "label-studio")
-
-def export_predictions(
-    image_paths:list,            # the image files, one per prediction list
-    predictions:list,            # per image a list of `Instance`
-    out,                         # the folder to write into (created; an earlier export of the same format is replaced)
-    format:str="ours",           # one of "ours", "coco", "yolo-seg", "label-studio"
-    class_names:dict=None,       # our class id -> name (default: "class_{id}" for the ids seen)
-    **kwargs,                    # options of the format (label-studio: `model_version`, `image_url_prefix`, ...)
-) -> Path:
-    "Write predictions in one of four formats; returns the folder or file written."
-    if format not in EXPORT_FORMATS: raise ValueError(f"unknown format {format!r}: use one of {', '.join(EXPORT_FORMATS)}")
-    if len(image_paths) != len(predictions):
-        raise ValueError(f"{len(image_paths)} images but {len(predictions)} prediction lists")
-    if class_names is None:
-        class_names = {c: f"class_{c}" for c in sorted({int(p.class_id) for insts in predictions for p in insts})}
-    unknown = sorted({int(p.class_id) for insts in predictions for p in insts} - {int(c) for c in class_names})
-    if unknown: raise ValueError(f"predicted class ids {unknown} are not in class_names {class_names}")
-    out = Path(out)
-    fn = {"ours": _export_ours, "coco": _export_coco, "yolo-seg": _export_yolo_seg, "label-studio": _export_label_studio}[format]
-    return fn(list(image_paths), list(predictions), out, dict(class_names), **kwargs)
 
 # %% ../nbs/05_evaluate.ipynb #68feb5ac
 def plot_precision_recall(
@@ -916,7 +788,7 @@ def run_demo(
     "Make data, check, split, cache embeddings, train SAM and YOLO, evaluate and export predictions: the results."
     from yolo_sam_training.split import split_dataset, save_split, create_dataloaders
     from yolo_sam_training.train_sam import train_sam_model, _preset
-    from yolo_sam_training.train_yolo import export_yolo_dataset, train_yolo, _import_ultralytics
+    from yolo_sam_training.train_yolo import export_yolo_dataset, train_yolo, import_ultralytics
     if size not in DEMO_SIZES: raise ValueError(f"size must be one of {', '.join(DEMO_SIZES)}, got {size!r}")
     n_images, s_ep, y_ep, y_sz = DEMO_SIZES[size]
     sam_epochs, yolo_epochs, imgsz = sam_epochs or s_ep, yolo_epochs or y_ep, imgsz or y_sz
@@ -959,7 +831,7 @@ def run_demo(
                     run_info={"data": str(data), "model": sam_model, "split": str(out / "split.json")})
     lap("train SAM")
     ex = export_yolo_dataset(ds, split, out / "yolo_data")
-    _import_ultralytics()
+    import_ultralytics()
     import ultralytics.utils.torch_utils as ut
     yolo_threads, ut.NUM_THREADS = ut.NUM_THREADS, threads  # Ultralytics sets torch to (cores - 1) threads on the CPU
     try:
