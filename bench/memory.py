@@ -34,6 +34,11 @@ def child(folder:str, batch_size:int) -> dict:
         for b in loader: n_img += len(b["ids"]); n_inst += int(b["box_valid"].sum())
     assert n_img == len(ds), f"iterated {n_img} images of {len(ds)}"
     out.update(images=len(ds), instances=n_inst, seconds=time.perf_counter() - t, peak_rss_mib=peak_rss_mib())
+    # the control: what holding every sample's pixels (eager loading) adds here, so a reader can see the test would notice it
+    before = rss_mib()
+    held = [ds[i] for i in range(len(ds))]
+    out["eager_extra_mib"] = rss_mib() - before
+    del held
     return out
 
 def main(argv=None) -> int:
@@ -43,12 +48,12 @@ def main(argv=None) -> int:
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--workdir", default=None, help="where the datasets go (default: a temporary folder, removed)")
     p.add_argument("--out", default=None, help="write the figures as JSON (and .md beside it)")
-    p.add_argument("--smoke", action="store_true", help="seconds-long check: N = 20 and 60")
+    p.add_argument("--smoke", action="store_true", help="seconds-long check: N = 20 and 60, 256-320 px images")
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.child:
         print("CHILD " + json.dumps(child(a.child, a.batch_size))); return 0
-    if a.smoke: a.sizes = [20, 60]
+    if a.smoke: a.sizes, a.image_size = [20, 60], [256, 320]  # images large enough that eager loading would show
     from yolo_sam_training.data import make_synthetic_dataset
     info = machine()
     print(f"{info['date']} | {info['cpu']} x{info['cpus']} (load {info['load_avg']})", flush=True)
@@ -75,6 +80,7 @@ def main(argv=None) -> int:
     ref, big = rows[a.sizes[0]], rows[a.sizes[-1]]
     F = {f"peak_rss_mib_n{n}": r["peak_rss_mib"] for n, r in rows.items()}
     F.update({f"growth_mib_n{n}": r["peak_rss_mib"] - r["rss_after_imports_mib"] for n, r in rows.items()})
+    F.update({f"eager_extra_mib_n{n}": r["eager_extra_mib"] for n, r in rows.items()})
     F["peak_ratio"] = big["peak_rss_mib"] / ref["peak_rss_mib"]
     F["growth_ratio"] = F[f"growth_mib_n{a.sizes[-1]}"] / max(F[f"growth_mib_n{a.sizes[0]}"], 1e-9)
     print("\nFIGURES")
