@@ -56,7 +56,7 @@ def family_config(family:str, smoke:bool=False):
     if family in ("sam", "sam-hq"):
         cls = T.SamConfig if family == "sam" else T.SamHQConfig
         # the vision encoder's default init range (1e-10) gives denormal activations: many times slower on a CPU
-        vision = dict(initializer_range=0.02) | (dict(image_size=S, num_hidden_layers=2, global_attn_indexes=[1]) if smoke else {})
+        vision = dict(initializer_range=0.02) | (dict(image_size=S, num_hidden_layers=2, global_attn_indexes=[0, 1]) if smoke else {})
         return cls(vision_config=vision, prompt_encoder_config=dict(image_size=S))
     if family == "sam2":
         if not smoke: return T.Sam2Config()
@@ -285,6 +285,7 @@ def parse_args(argv=None):
     p.add_argument("--device", default="cpu", help="cpu | cuda")
     p.add_argument("--plan", default=None, help="what to measure, in order: enc:VARIANT or dec:VARIANT, comma-separated, "
                    "VARIANT = precision/compile/batch[/cl] (default: by device, see DEFAULT_PLAN)")
+    p.add_argument("--plan-others", default=None, help="the plan of every family after the first (default: --plan)")
     p.add_argument("--eager-only", action="store_true", help="leave out the compiled variants")
     p.add_argument("--compiled-only", action="store_true", help="only the compiled variants (and what they are checked against)")
     p.add_argument("--boxes", type=int, default=4, help="box prompts an image")
@@ -312,9 +313,12 @@ def main(argv=None) -> int:
         print("families: no CUDA GPU on this machine (torch.cuda.is_available() is False); nothing measured."); return 0
     device = torch.device(a.device)
     if a.threads: torch.set_num_threads(a.threads)
-    plan = parse_plan(a.plan or DEFAULT_PLAN["cuda" if device.type == "cuda" else "cpu"])
-    if a.eager_only: plan = [(p, v) for p, v in plan if v["compile"] == "eager"]
-    if a.compiled_only: plan = [(p, v) for p, v in plan if v["compile"] != "eager"]
+    def keep(plan):
+        if a.eager_only: plan = [(p, v) for p, v in plan if v["compile"] == "eager"]
+        if a.compiled_only: plan = [(p, v) for p, v in plan if v["compile"] != "eager"]
+        return plan
+    plan = keep(parse_plan(a.plan or DEFAULT_PLAN["cuda" if device.type == "cuda" else "cpu"]))
+    others = keep(parse_plan(a.plan_others)) if a.plan_others else plan
     if device.type == "cuda": torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
     info = machine(); info["uptime"] = load_line()
     print(f"{info['date']} | {info['cpu']} x{info['cpus']} (torch threads {info['torch_threads']}) | {info['uptime']} | GPU {info['gpu']} | "
@@ -328,6 +332,7 @@ def main(argv=None) -> int:
 
     for i, family in enumerate(a.families.split(",")):
         fam = res["families"][family] = {}
+        if i == 1: plan = others
         if a.smoke and i > 0 and not a.compiled_only:  # smoke: the fast paths on the first family, the others' own code in fp32 eager
             plan = [(p, v) for p, v in plan if v["spec"].startswith("fp32/eager")]
         print(f"\n[{family}]", flush=True)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU suite in one command of at most about 6 minutes (GPU_SUITE_BUDGET_S, default 330 s, start to end):
+# The GPU suite in one command of at most about 6 minutes (GPU_SUITE_BUDGET_S, default 350 s, start to end):
 #   1. families.py, eager: every family's encoder and decoder step at real sizes, SAM's eager fast paths  -> gpu-families.json
 #   2. sam_finetune.py --gpu-suite: 1000 images x 4 boxes, tutorial recipe vs ours, 10 epochs, end to end -> gpu-suite.json
 #   3. families.py, compiled: torch.compile (default, reduce-overhead, max-autotune) of encoders and steps -> gpu-compiled.json
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 PY="${PYTHON:-python3}"
 SMOKE=0; [ "${1:-}" = "--smoke" ] && SMOKE=1
-BUDGET="${GPU_SUITE_BUDGET_S:-$([ $SMOKE = 1 ] && echo 1800 || echo 340)}"
+BUDGET="${GPU_SUITE_BUDGET_S:-$([ $SMOKE = 1 ] && echo 1800 || echo 350)}"
 T0=$SECONDS
 export PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 YOLO_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 
@@ -68,9 +68,10 @@ if ! "$PY" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1
   echo "GPU suite: no CUDA GPU on this machine (torch.cuda.is_available() is False); nothing measured. Run bench/gpu.sh on a machine with one."
   exit 0
 fi
-stage families 75 "$PY" bench/families.py --device cuda --eager-only --min-s 1 --out "$RES/gpu-families.json"
-stage suite 150 "$PY" bench/sam_finetune.py --gpu-suite --out "$RES/gpu-suite.json"
+OTHERS="enc:amp/eager/32,enc:bf16/eager/32,dec:amp/eager/32,dec:amp/eager/128,dec:amp/default/32,enc:bf16/default/32"
+stage families 75 "$PY" bench/families.py --device cuda --eager-only --min-s 0.5 --plan-others "$OTHERS" --out "$RES/gpu-families.json"
+stage suite 130 "$PY" bench/sam_finetune.py --gpu-suite --out "$RES/gpu-suite.json"
 stage compiled 600 "$PY" bench/families.py --device cuda --compiled-only --families sam,sam2,sam-hq,edgetam --min-s 1 \
-  --budget-s $(( $(left) - 10 )) --out "$RES/gpu-compiled.json"
+  --plan-others "$OTHERS" --budget-s $(( $(left) - 12 )) --out "$RES/gpu-compiled.json"
 "$PY" bench/gpu_summary.py "$RES"
 echo "== GPU suite done in $((SECONDS - T0)) s; results in $RES"

@@ -4,7 +4,9 @@
 Each N runs in a fresh subprocess (so the peaks are independent): `check_dataset`, `load_dataset_from_summary`,
 `split_dataset`, `create_dataloaders` (pixel path, the tiny model's processor; no model) and one pass over every
 train and validation batch. Samples are records of paths and pixels are read on demand, so the peak should hardly
-grow with N: the target is peak(N=2000) <= 1.2 x peak(N=200). Prints a `FIGURES` block of `name = value` lines.
+grow with N: the target is peak(N=2000) <= 1.2 x peak(N=200). Also the bytes per image that the dataset and the
+loader's dataset hold (pickled, as a worker receives it) against the decoded pixels of an image: exact counts that show
+eager loading at any N. Prints a `FIGURES` block of `name = value` lines.
 """
 import argparse, json, subprocess, sys, tempfile, time, shutil
 from pathlib import Path
@@ -34,11 +36,13 @@ def child(folder:str, batch_size:int) -> dict:
         for b in loader: n_img += len(b["ids"]); n_inst += int(b["box_valid"].sum())
     assert n_img == len(ds), f"iterated {n_img} images of {len(ds)}"
     out.update(images=len(ds), instances=n_inst, seconds=time.perf_counter() - t, peak_rss_mib=peak_rss_mib())
-    # the control: what holding every sample's pixels (eager loading) adds here, so a reader can see the test would notice it
-    before = rss_mib()
-    held = [ds[i] for i in range(len(ds))]
-    out["eager_extra_mib"] = rss_mib() - before
-    del held
+    # what the dataset and the loader's dataset (pickled into every worker) hold per image, against the decoded pixels
+    # an eager dataset would hold: exact byte counts, which the RSS of a small N cannot show above its baseline
+    import pickle
+    out["dataset_bytes_per_image"] = len(pickle.dumps(ds)) / len(ds)
+    out["loader_dataset_bytes_per_image"] = len(pickle.dumps(train.dataset)) / len(train.dataset)
+    first = [ds[i] for i in range(min(8, len(ds)))]
+    out["pixel_bytes_per_image"] = sum(x["image"].nbytes + x["masks"].nbytes for x in first) / len(first)
     return out
 
 def main(argv=None) -> int:
@@ -48,12 +52,12 @@ def main(argv=None) -> int:
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--workdir", default=None, help="where the datasets go (default: a temporary folder, removed)")
     p.add_argument("--out", default=None, help="write the figures as JSON (and .md beside it)")
-    p.add_argument("--smoke", action="store_true", help="seconds-long check: N = 20 and 60, 256-320 px images")
+    p.add_argument("--smoke", action="store_true", help="seconds-long check: N = 20 and 60")
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.child:
         print("CHILD " + json.dumps(child(a.child, a.batch_size))); return 0
-    if a.smoke: a.sizes, a.image_size = [20, 60], [256, 320]  # images large enough that eager loading would show
+    if a.smoke: a.sizes = [20, 60]
     from yolo_sam_training.data import make_synthetic_dataset
     info = machine()
     print(f"{info['date']} | {info['cpu']} x{info['cpus']} (load {info['load_avg']})", flush=True)
@@ -80,7 +84,8 @@ def main(argv=None) -> int:
     ref, big = rows[a.sizes[0]], rows[a.sizes[-1]]
     F = {f"peak_rss_mib_n{n}": r["peak_rss_mib"] for n, r in rows.items()}
     F.update({f"growth_mib_n{n}": r["peak_rss_mib"] - r["rss_after_imports_mib"] for n, r in rows.items()})
-    F.update({f"eager_extra_mib_n{n}": r["eager_extra_mib"] for n, r in rows.items()})
+    for key in ("dataset_bytes_per_image", "loader_dataset_bytes_per_image", "pixel_bytes_per_image"):
+        F.update({f"{key}_n{n}": r[key] for n, r in rows.items()})
     F["peak_ratio"] = big["peak_rss_mib"] / ref["peak_rss_mib"]
     F["growth_ratio"] = F[f"growth_mib_n{a.sizes[-1]}"] / max(F[f"growth_mib_n{a.sizes[0]}"], 1e-9)
     print("\nFIGURES")
