@@ -32,8 +32,9 @@ def region_depth(
     padded = np.pad(np.asarray(region, dtype=np.uint8), 1)
     return cv2.distanceTransform(padded, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)[1:-1, 1:-1]
 
-# %% ../nbs/01b_prompts.ipynb #505cce88
+# %% ../nbs/01b_prompts.ipynb #73f1d4fc
 CLICK_MODES = ("center", "sample")
+PAD_LABEL = -10  # transformers' SamPromptEncoder: a point with this label is a padding point, embedded as zeros
 
 def next_click(
     pred,                 # (H, W) prediction: foreground where > 0 (0/1 mask or logits)
@@ -80,9 +81,7 @@ def show_clicks(
     ax.set_title(title if title is not None else f"IoU {tp.sum() / max(union, 1):.3f}", fontsize=8); ax.set_axis_off()
     return ax
 
-# %% ../nbs/01b_prompts.ipynb #557030fc
-PAD_LABEL = -10  # transformers' SamPromptEncoder: a point with this label is a padding point, embedded as zeros
-
+# %% ../nbs/01b_prompts.ipynb #bef395be
 def next_clicks(
     preds,               # (K, H, W) predictions (numpy or torch; foreground where > 0)
     targets,             # (K, H, W) true masks
@@ -101,7 +100,7 @@ def next_clicks(
     if not as_torch: return points, labels
     return torch.from_numpy(points).to(preds.device), torch.from_numpy(labels).to(preds.device)
 
-# %% ../nbs/01b_prompts.ipynb #9827f96f
+# %% ../nbs/01b_prompts.ipynb #132348d4
 def rescale_points(
     points_xy,         # (..., 2) pixel indices x, y in a frame of `from_size`
     from_size:tuple,   # (height, width) of the frame the points are in (a low-res mask: (M, M))
@@ -111,7 +110,7 @@ def rescale_points(
     scale = np.array([to_size[1] / from_size[1], to_size[0] / from_size[0]], np.float32)
     return (np.asarray(points_xy, np.float32) + 0.5) * scale - 0.5
 
-# %% ../nbs/01b_prompts.ipynb #b2e5db44
+# %% ../nbs/01b_prompts.ipynb #da58d7a8
 PROMPT_KINDS = ("box", "point", "mixed", "interactive")
 
 def sample_prompts(
@@ -140,7 +139,7 @@ def sample_prompts(
         box[2:] = np.maximum(box[2:], box[:2] + 1)  # at least one pixel wide and high
     return {"box": box, "points": np.zeros((0, 2), np.float32), "labels": np.zeros(0, np.int64)}
 
-# %% ../nbs/01b_prompts.ipynb #cd97602b
+# %% ../nbs/01b_prompts.ipynb #b2f67408
 def stack_prompts(
     prompts:list,  # K dicts from `sample_prompts`
 ) -> dict:
@@ -164,7 +163,7 @@ def add_clicks(
     return {**prompts, "points": torch.cat([pts, torch.as_tensor(points, dtype=pts.dtype, device=pts.device).reshape(-1, 1, 2)], 1),
             "labels": torch.cat([labs, torch.as_tensor(labels, dtype=labs.dtype, device=labs.device).reshape(-1, 1)], 1)}
 
-# %% ../nbs/01b_prompts.ipynb #fd619d66
+# %% ../nbs/01b_prompts.ipynb #ee7d9b36
 def prompt_groups(
     prompts:dict,  # from `stack_prompts` / `add_clicks`, one row per instance
 ) -> list:
@@ -181,7 +180,7 @@ def prompt_groups(
         calls.append((idx, kw, multimask))
     return calls
 
-# %% ../nbs/01b_prompts.ipynb #da447e34
+# %% ../nbs/01b_prompts.ipynb #dd1b0cc7
 def interactive_rounds(
     n_clicks:int=8,          # click rounds after the first prompt (the SAM paper: 8)
     rng=None,                # `np.random.Generator` placing the inner mask-only round (default: in the middle)
@@ -194,7 +193,7 @@ def interactive_rounds(
         rounds.append(False)
     return rounds
 
-# %% ../nbs/01b_prompts.ipynb #1a6ed823
+# %% ../nbs/01b_prompts.ipynb #a2328177
 def iou_after_clicks(
     ious,                   # per instance, its IoU after click 1, 2, ... (sequences, or a (N, R) array)
     clicks=(1, 2, 3, 5),    # the k of IoU@k
