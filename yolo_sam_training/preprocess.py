@@ -46,7 +46,7 @@ def tiny_sam_config(
     decoder = SamMaskDecoderConfig(hidden_size=w, mlp_dim=4 * w, num_attention_heads=num_attention_heads, iou_head_hidden_dim=w)
     return SamConfig(vision_config=vision, prompt_encoder_config=prompt, mask_decoder_config=decoder)
 
-# %% ../nbs/01_preprocess.ipynb #00a549eb
+# %% ../nbs/01_preprocess.ipynb #e43c38a5
 def sam_processor_for(config):
     "A `SamProcessor` whose resize/pad sizes match `config` (image side S, low-res mask side 4*S/patch)."
     from transformers import SamImageProcessor, SamProcessor
@@ -84,7 +84,7 @@ def _not_found(name_or_path, e) -> OSError:
         f"`SamModel.from_pretrained({p!r}).save_pretrained(DIR)` and `SamProcessor.from_pretrained({p!r}).save_pretrained(DIR)` "
         f"and pass DIR instead of the id. ({type(e).__name__}: {str(e).splitlines()[0][:160]})")
 
-# %% ../nbs/01_preprocess.ipynb #35597398
+# %% ../nbs/01_preprocess.ipynb #0f179811
 def load_sam(
     name_or_path:str=DEFAULT_SAM,  # hub id, local `save_pretrained` folder (or a run folder with best/), or "tiny"
     device:str|None=None,          # where to put the model (default: stays on CPU)
@@ -107,7 +107,7 @@ def load_sam(
     if device is not None: model = model.to(device)
     return model, processor
 
-# %% ../nbs/01_preprocess.ipynb #332bb5e3
+# %% ../nbs/01_preprocess.ipynb #404aceb0
 def load_sam_processor(
     name_or_path:str=DEFAULT_SAM,  # hub id, local folder, run folder or "tiny", as for `load_sam`
     config=None,                   # the model's `SamConfig`: builds a matching processor when the folder holds weights only
@@ -163,7 +163,7 @@ def masks_to_sam_targets(
     out[:, :mh, :mw] = small.float()
     return out
 
-# %% ../nbs/01_preprocess.ipynb #1a9be924
+# %% ../nbs/01_preprocess.ipynb #456ffa65
 def writable(image) -> np.ndarray:
     "`image` as a writable array: the processor hands it to `torch.from_numpy`, which warns about read-only arrays (PIL's)."
     a = np.asarray(image)

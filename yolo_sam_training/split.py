@@ -59,7 +59,7 @@ def _strata(counts:list, classes:list, min_size:int, by_count:bool=True) -> list
                 labels = [big if l == (b, None) else l for l in labels]
     return labels
 
-# %% ../nbs/02_split.ipynb #160d9a2d
+# %% ../nbs/02_split.ipynb #e566f09b
 class Split(dict):
     "A train/validation split: the dict `split.json` holds (`seed`, `test_size`, `train` and `val` id lists); iterating it gives the `(train, val)` datasets."
     def __init__(self,

@@ -182,12 +182,17 @@ def train_one_epoch(
             validate_batch_shapes(batch)
             with (accelerator.accumulate(model) if accelerator else nullcontext()):
                 loss = compute_batch_loss(sam_forward(model, batch), batch, loss_fn)
-                bad = torch.tensor(0.0 if torch.isfinite(loss) else 1.0, device=loss.device)
-                if accelerator is not None and accelerator.num_processes > 1: bad = accelerator.reduce(bad, "sum")
-                if bad.item():
+                n_local, weight = float(batch["box_valid"].sum()), 1.0
+                check = torch.tensor([0.0 if torch.isfinite(loss) else 1.0, n_local], device=loss.device)
+                if accelerator is not None and accelerator.num_processes > 1:
+                    check = accelerator.reduce(check, "sum")
+                    # DDP averages the processes' gradients: weighting each process's mean loss by its share of the batch's
+                    # instances makes that average the mean over all of them, the gradient one process takes on the whole batch
+                    weight = n_local * accelerator.num_processes / max(check[1].item(), 1.0)
+                if check[0].item():
                     raise TrainingDiverged(f"the loss is {loss.item()} at epoch {epoch}, step {step + 1} "
                                            f"(images {list(batch.get('ids', []))[:8]}); lower the learning rate or check these samples")
-                accelerator.backward(loss) if accelerator else loss.backward()
+                accelerator.backward(loss * weight) if accelerator else loss.backward()
                 optimizer.step()
                 if scheduler is not None: scheduler.step()
                 optimizer.zero_grad()
@@ -408,7 +413,7 @@ def save_overlays(
     k = scale or max(1, math.ceil(128 / M))
     Image.fromarray(grid).resize((grid.shape[1] * k, grid.shape[0] * k), Image.NEAREST).save(path)
 
-# %% ../nbs/03_train_sam.ipynb #aba306af
+# %% ../nbs/03_train_sam.ipynb #eb3881d9
 @dataclass
 class SamTrainConfig:
     "Every setting of a SAM training run, with its default (pretrained SAM): what `train_sam_model` reads, args.yaml holds and resume compares."
@@ -470,7 +475,7 @@ def make_accelerator(
                        # with multimask_output=False some decoder heads get no gradient
                        kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)])
 
-# %% ../nbs/03_train_sam.ipynb #a6c097f5
+# %% ../nbs/03_train_sam.ipynb #ec198d7f
 def _first_images(loader, n:int) -> dict|None:
     "The first `n` images of a loader as one CPU batch (the fixed overlay samples)."
     if n <= 0: return None
