@@ -298,6 +298,16 @@ def _state_dict_from_file(model, path) -> dict:
     if missing: raise ValueError(f"{path}: weights missing for {missing[:5]} (a different model architecture?)")
     return sd
 
+def _link_best(run:Path):
+    "Make the run folder itself a `save_pretrained` folder of the best model: best/'s files, hard-linked (else copied)."
+    for f in sorted((run / "best").iterdir()):
+        if not f.is_file(): continue
+        tmp = run / f".{f.name}.tmp"
+        if tmp.exists(): tmp.unlink()
+        try: os.link(f, tmp)
+        except OSError: shutil.copy2(f, tmp)
+        os.replace(tmp, run / f.name)
+
 # %% ../nbs/03_train_sam.ipynb #8ef39744
 def _rng_state(generator=None) -> dict:
     "Python, numpy, torch (and CUDA, loader generator) random states in a `weights_only`-loadable form."
@@ -662,6 +672,7 @@ def train_sam_model(
         if cfg.patience is not None and stale >= cfg.patience and epoch < cfg.num_epochs:
             say(f"early stop: val IoU has not improved for {stale} epochs (best {best:.4f} at epoch {best_epoch})")
     accelerator.wait_for_everyone()
+    if main and (run / "best").is_dir(): _link_best(run)
     return best_state, plot_losses(rows)
 
 # %% ../nbs/03_train_sam.ipynb #83aebec9
