@@ -22,7 +22,7 @@ setup_env()
 
 import torch
 from yolo_sam_training.data import make_synthetic_dataset, load_dataset_from_summary, SegmentationDataset
-from yolo_sam_training.preprocess import TINY_SAM, _tiny_sam_config, sam_processor_for, reset_positional_embedding, cache_embeddings
+from yolo_sam_training.preprocess import TINY_SAM, tiny_sam_config, sam_processor_for, reset_positional_embedding, cache_embeddings
 from yolo_sam_training.split import create_dataloaders
 from yolo_sam_training.train_sam import freeze_sam, train_one_epoch, default_loss_fn, sam_forward
 
@@ -31,7 +31,7 @@ from yolo_sam_training.train_sam import freeze_sam, train_one_epoch, default_los
 def sam_config(name:str):
     "`tiny` (the package's test preset) or `base-random` (the sam-vit-base architecture, `SamConfig()`)."
     from transformers import SamConfig
-    if name == "tiny": return _tiny_sam_config(**TINY_SAM)
+    if name == "tiny": return tiny_sam_config(**TINY_SAM)
     if name == "base-random":
         config = SamConfig()
         # SamVisionConfig's default init range (1e-10) gives ~1e-21 activations: denormal-slow on a CPU, so timings
