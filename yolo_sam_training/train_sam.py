@@ -15,7 +15,7 @@ import yaml
 from tqdm.auto import tqdm
 
 from .data import *
-from .preprocess import load_sam, sam_processor_for, cache_embeddings, SamAugment
+from .preprocess import DEFAULT_SAM, load_sam, sam_processor_for, cache_embeddings, SamAugment
 from .split import split_dataset, save_split, load_split, create_dataloaders
 
 # %% auto #0
@@ -452,7 +452,7 @@ class SamTrainConfig:
 
     @classmethod
     def for_model(cls,
-                  model:str="facebook/sam-vit-base",  # the SAM to train: "tiny" (random weights) or any pretrained one
+                  model:str=DEFAULT_SAM,  # the SAM to train: "tiny" (random weights) or any pretrained one
                   **overrides,                        # fields to set on top of the preset (None: keep the preset's)
                  ) -> "SamTrainConfig":
         "The preset that learns for `model`: the random tiny model trains whole at a constant 1e-3; pretrained SAM its decoder at 1e-5, cosine."
