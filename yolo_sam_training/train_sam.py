@@ -554,7 +554,7 @@ def train_sam_model(
     device:str|None=None,             # "cpu", "cuda", ... (default: the config's: accelerate's choice)
     config:SamTrainConfig|None=None,  # every setting (default `SamTrainConfig()`); the four arguments above override its fields
     model=None,                       # a SamModel (default: `load_sam()`, facebook/sam-vit-base from the local Hugging Face cache)
-    processor=None,                   # its processor, saved beside the weights (default: the loaders', else the model's)
+    processor=None,                   # its processor, saved beside the weights (default: the default model's, or one matching `model`)
     loss_fn=None,                     # default monai DiceCELoss(sigmoid=True, squared_pred=True)
     resume:bool=False,                # continue RUN from its last checkpoint (the settings must match: `resume_conflicts`)
     run_info:dict|None=None,          # more to record in args.yaml (data, model, split: the CLI's)
@@ -567,7 +567,7 @@ def train_sam_model(
     if model is None:
         model, default_processor = load_sam()
         processor = processor or default_processor
-    processor = processor or getattr(getattr(train_loader, "dataset", None), "processor", None) or sam_processor_for(model.config)
+    processor = processor or sam_processor_for(model.config)
     if cfg.train_encoder and "image_embeddings" in next(iter(train_loader)):
         raise ValueError("train_encoder=True needs batches with pixel_values: build the loaders without the embedding cache")
     if not resume and any((run / n).exists() for n in ("last", ".last.tmp", ".last.old")):
