@@ -19,10 +19,10 @@ def child(folder:str, batch_size:int) -> dict:
     "Runs in the subprocess: the dataset pipeline over one folder; returns RSS figures in MiB."
     import torch
     from yolo_sam_training.data import check_dataset, load_dataset_from_summary
-    from yolo_sam_training.preprocess import TINY_SAM, _tiny_sam_config, sam_processor_for
+    from yolo_sam_training.preprocess import TINY_SAM, tiny_sam_config, sam_processor_for
     from yolo_sam_training.split import split_dataset, create_dataloaders
     torch.set_num_threads(1)
-    processor = sam_processor_for(_tiny_sam_config(**TINY_SAM))
+    processor = sam_processor_for(tiny_sam_config(**TINY_SAM))
     out = {"rss_after_imports_mib": rss_mib()}
     t = time.perf_counter()
     report = check_dataset(folder)

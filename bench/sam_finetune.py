@@ -32,8 +32,8 @@ def sam_config(name:str):
     "`tiny` (the package's test preset) or `base-random` (the sam-vit-base architecture, `SamConfig()`)."
     from transformers import SamConfig
     if name == "tiny":  # the package's test preset (imported here: the GPU suite does not need it)
-        from yolo_sam_training.preprocess import TINY_SAM, _tiny_sam_config
-        return _tiny_sam_config(**TINY_SAM)
+        from yolo_sam_training.preprocess import TINY_SAM, tiny_sam_config
+        return tiny_sam_config(**TINY_SAM)
     if name == "base-random":
         config = SamConfig()
         # SamVisionConfig's default init range (1e-10) gives ~1e-21 activations: denormal-slow on a CPU, so timings
