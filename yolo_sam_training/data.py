@@ -951,7 +951,7 @@ def yolo_sam_check(
         for p in s["problems"]: print(f"  {p['file']}: {p['problem']}")
     return 1 if s["problems"] else 0
 
-# %% ../nbs/00_data.ipynb #3de59ebb
+# %% ../nbs/00_data.ipynb #6d84ee60
 def tint_masks(
     image:np.ndarray,    # (H, W, 3) RGB, uint8 or float in [0, 1]
     masks,               # (N, H, W) masks (bool or 0/1), or a list of (H, W) masks
