@@ -397,7 +397,7 @@ class YoloSamPredictor:
         images = list(images)
         return self.refine(images, self.detect(images))
 
-# %% ../nbs/05_evaluate.ipynb #4fe3c101
+# %% ../nbs/05_evaluate.ipynb #f0baef3a
 def chained_mask_ap(
     dataset,                 # the images with ground truth
     detections:list,         # per image the detector's own `Instance`s (YOLO-seg's masks)
