@@ -283,12 +283,11 @@ def coco_mask_ap(
         dt = gt.loadRes(results)
         ev = COCOeval(gt, dt, iouType=iou_type)
         ev.evaluate(); ev.accumulate(); ev.summarize()
-    prec = ev.eval["precision"][:, :, :, 0, -1]     # (IoU thresholds, recall points, classes), all areas, 100 dets
-    def curve(p):   # mean over classes that have ground truth (-1 marks a class without)
-        p = np.where(p < 0, np.nan, p)
-        return np.nan_to_num(np.nanmean(p, axis=-1) if np.isfinite(p).any() else np.zeros(p.shape[0])).tolist()
+    prec = ev.eval["precision"][:, :, :, 0, -1]          # (IoU thresholds, recall points, classes), all areas, 100 dets
+    prec = prec[:, :, (prec >= 0).all(axis=(0, 1))]      # the classes with ground truth (COCOeval marks the others -1)
+    curve = lambda p: (p.mean(-1) if p.shape[-1] else np.zeros(p.shape[0])).tolist()   # mean over those classes
     return {**{k: float(v) for k, v in zip(COCO_STATS, ev.stats)}, "recall": ev.params.recThrs.tolist(),
-            "precision_iou50": curve(prec[0]), "precision_mean": curve(np.nanmean(np.where(prec < 0, np.nan, prec), axis=0)),
+            "precision_iou50": curve(prec[0]), "precision_mean": curve(prec.mean(0)),
             "num_predictions": len(results), "log": log.getvalue()}
 
 # %% ../nbs/05_evaluate.ipynb #94e63ecd
