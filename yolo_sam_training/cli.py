@@ -18,9 +18,9 @@ COMMANDS = {
     "import":     ("yolo_sam_training.formats",    "yolo_sam_import",     "import a Label Studio, YOLO-seg or COCO dataset into our layout"),
     "train-sam":  ("yolo_sam_training.train_sam",  "yolo_sam_train_sam",  "fine-tune SAM with box prompts"),
     "train-yolo": ("yolo_sam_training.train_yolo", "yolo_sam_train_yolo", "train Ultralytics YOLO on the same split"),
-    "evaluate":   ("yolo_sam_training.evaluate",   "yolo_sam_evaluate",   "evaluate SAM, YOLO and YOLO->SAM and write a report"),
-    "predict":    ("yolo_sam_training.evaluate",   "yolo_sam_predict",    "predict masks and export them (ours, COCO, YOLO-seg, Label Studio)"),
-    "demo":       ("yolo_sam_training.evaluate",   "yolo_sam_demo",       "run the whole pipeline on the embedded synthetic dataset"),
+    "evaluate":   ("yolo_sam_training.report",     "yolo_sam_evaluate",   "evaluate SAM, YOLO and YOLO->SAM and write a report"),
+    "predict":    ("yolo_sam_training.report",     "yolo_sam_predict",    "predict masks and export them (ours, COCO, YOLO-seg, Label Studio)"),
+    "demo":       ("yolo_sam_training.pipeline",   "yolo_sam_demo",       "run the whole pipeline on the embedded synthetic dataset"),
 }
 
 # %% ../nbs/06_cli.ipynb #6d5602cd
