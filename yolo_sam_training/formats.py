@@ -240,10 +240,11 @@ def decode_brush_rle(
     return (flat.reshape(height, width, 4)[:, :, 3] >= threshold).astype(np.uint8)
 
 def encode_brush_rle(
-    mask,   # `(H, W)` mask, nonzero = inside
+    mask,   # `(H, W)` mask, nonzero = inside; or an `(H, W, 4)` uint8 RGBA canvas, encoded as it is (soft edges)
 ) -> list:
     "Encode a mask as a Label Studio brush RLE (RGBA, every channel 255 inside), as label-studio-sdk's `mask2rle(mask * 255)` does."
     m = np.asarray(mask)
+    if m.ndim == 3 and m.shape[2] == 4 and m.dtype == np.uint8: return _rle_encode_bytes(m.ravel())
     if m.ndim != 2: raise ValueError(f"mask must be 2-D, got shape {m.shape}")
     return _rle_encode_bytes(np.repeat((m > 0).astype(np.uint8).ravel() * 255, 4))
 
