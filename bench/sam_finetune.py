@@ -24,7 +24,7 @@ import torch
 from yolo_sam_training.data import make_synthetic_dataset, load_dataset_from_summary, SegmentationDataset
 from yolo_sam_training.preprocess import sam_processor_for, reset_positional_embedding, cache_embeddings
 from yolo_sam_training.split import create_dataloaders
-from yolo_sam_training.train_sam import freeze_sam, train_one_epoch, default_loss_fn, sam_forward
+from yolo_sam_training.sam_step import freeze_sam, train_one_epoch, default_loss_fn, sam_forward
 
 # ------------------------------------------------------------------------------------------------ setup
 

@@ -16,7 +16,8 @@ import torch
 from yolo_sam_training.data import load_dataset_from_summary
 from yolo_sam_training.preprocess import load_sam, cache_embeddings
 from yolo_sam_training.split import split_dataset, create_dataloaders
-from yolo_sam_training.train_sam import SamTrainConfig, make_accelerator, train_sam_model, validate_one_epoch, read_results
+from yolo_sam_training.sam_step import validate_one_epoch
+from yolo_sam_training.train_sam import SamTrainConfig, make_accelerator, train_sam_model, read_results
 
 
 def main():

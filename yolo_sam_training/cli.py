@@ -15,7 +15,7 @@ from fastcore.script import anno_parser
 COMMANDS = {
     # name: (module, function, one-line help)
     "check":      ("yolo_sam_training.data",       "yolo_sam_check",      "check a dataset folder and report every problem"),
-    "import":     ("yolo_sam_training.formats",    "yolo_sam_import",     "import a Label Studio, YOLO-seg or COCO dataset into our layout"),
+    "import":     ("yolo_sam_training.importers",  "yolo_sam_import",     "import a Label Studio, YOLO-seg or COCO dataset into our layout"),
     "train-sam":  ("yolo_sam_training.train_sam",  "yolo_sam_train_sam",  "fine-tune SAM with box prompts"),
     "train-yolo": ("yolo_sam_training.train_yolo", "yolo_sam_train_yolo", "train Ultralytics YOLO on the same split"),
     "evaluate":   ("yolo_sam_training.report",     "yolo_sam_evaluate",   "evaluate SAM, YOLO and YOLO->SAM and write a report"),

@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 
 from .data import *
 from .formats import *
+from .importers import dataset_to_coco
 from .exporters import *
 from .preprocess import *
 

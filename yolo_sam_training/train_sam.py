@@ -4,253 +4,22 @@
 
 # %% ../nbs/03_train_sam.ipynb #13124fe0
 from __future__ import annotations
-import csv, math, os, random, shutil, sys, time
-from contextlib import nullcontext
-from dataclasses import asdict, dataclass, fields, replace
+import csv, math, os, random, shutil, time
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import torch
 import yaml
-from tqdm.auto import tqdm
 
 from .data import *
 from .preprocess import DEFAULT_SAM, load_sam, sam_processor_for, cache_embeddings, SamAugment
 from .split import split_dataset, save_split, load_split, create_dataloaders
+from .sam_step import *
 
 # %% auto #0
-__all__ = ['RESULT_COLUMNS', 'validate_batch_shapes', 'validate_pred_masks', 'sam_forward', 'default_loss_fn',
-           'compute_batch_loss', 'mask_iou_dice', 'box_as_mask', 'freeze_sam', 'TrainingDiverged',
-           'TrainingOutOfMemory', 'train_one_epoch', 'validate_one_epoch', 'read_results', 'plot_losses',
-           'save_overlays', 'SamTrainConfig', 'make_accelerator', 'CheckpointRefused', 'train_sam_model',
-           'yolo_sam_train_sam']
-
-# %% ../nbs/03_train_sam.ipynb #7af6e47e
-def validate_batch_shapes(
-    batch:dict,  # a batch of the loader contract
-) -> tuple:
-    "Check a batch against the loader contract; return `(B, N, M)` (images, instance slots, mask side)."
-    ids = list(batch.get("ids", []))
-    where = f"batch with ids {ids[:8]}{'...' if len(ids) > 8 else ''}"
-    missing = [k for k in ("input_boxes", "box_valid", "target_masks") if k not in batch]
-    if "pixel_values" not in batch and "image_embeddings" not in batch: missing.append("pixel_values or image_embeddings")
-    if missing: raise ValueError(f"{where}: missing {', '.join(missing)} (see the batch contract of create_dataloaders)")
-    boxes, valid, masks = batch["input_boxes"], batch["box_valid"], batch["target_masks"]
-    if boxes.ndim != 3 or boxes.shape[-1] != 4:
-        raise ValueError(f"{where}: input_boxes should be (B, N, 4), got {tuple(boxes.shape)}")
-    B, N = boxes.shape[:2]
-    if tuple(valid.shape) != (B, N) or valid.dtype != torch.bool:
-        raise ValueError(f"{where}: box_valid should be a bool tensor of shape {(B, N)}, got {valid.dtype} {tuple(valid.shape)}")
-    if masks.ndim != 4 or tuple(masks.shape[:2]) != (B, N) or masks.shape[2] != masks.shape[3]:
-        raise ValueError(f"{where}: target_masks should be (B, N, M, M) = ({B}, {N}, M, M), got {tuple(masks.shape)}")
-    images = batch["image_embeddings"] if "image_embeddings" in batch else batch["pixel_values"]
-    if images.ndim != 4 or images.shape[0] != B:
-        raise ValueError(f"{where}: image tensor should be (B, C, h, w) with B = {B}, got {tuple(images.shape)}")
-    if ids and len(ids) != B: raise ValueError(f"{where}: {len(ids)} ids for {B} images")
-    if "class_ids" in batch and tuple(batch["class_ids"].shape) != (B, N):
-        raise ValueError(f"{where}: class_ids should be {(B, N)}, got {tuple(batch['class_ids'].shape)}")
-    if masks.numel() and (masks.min() < 0 or masks.max() > 1):
-        raise ValueError(f"{where}: target_masks must be 0/1, found values in [{masks.min().item()}, {masks.max().item()}] "
-                         "(a mask read as 0/255 must be divided by 255)")
-    return B, N, masks.shape[-1]
-
-# %% ../nbs/03_train_sam.ipynb #c1aba12a
-def validate_pred_masks(
-    pred_masks:torch.Tensor,   # SAM's `pred_masks`: (B, N, 1, M, M) logits (or already (B, N, M, M))
-    target_masks:torch.Tensor, # (B, N, M, M) 0/1 targets
-) -> torch.Tensor:
-    "SAM's `pred_masks` as (B, N, M, M) logits, checked against `target_masks`."
-    if pred_masks.ndim == 5:
-        if pred_masks.shape[2] != 1:
-            raise ValueError(f"pred_masks has {pred_masks.shape[2]} masks per box; call SAM with multimask_output=False")
-        pred_masks = pred_masks[:, :, 0]
-    if pred_masks.shape != target_masks.shape:
-        raise ValueError(f"pred_masks {tuple(pred_masks.shape)} do not match target_masks {tuple(target_masks.shape)}: the "
-                         "loader's mask size must be SAM's low-res size 4 * image_size / patch_size (the processor's mask_size)")
-    return pred_masks
-
-# %% ../nbs/03_train_sam.ipynb #c6d586f0
-def sam_forward(
-    model,       # a SamModel (possibly wrapped by accelerate/DDP)
-    batch:dict,  # a contract batch with `image_embeddings` or `pixel_values`
-) -> torch.Tensor:
-    "Run SAM on a batch's box prompts (one mask per box): `pred_masks` logits (B, N, 1, M, M)."
-    images = dict(image_embeddings=batch["image_embeddings"]) if "image_embeddings" in batch else dict(pixel_values=batch["pixel_values"])
-    return model(**images, input_boxes=batch["input_boxes"], multimask_output=False).pred_masks
-
-# %% ../nbs/03_train_sam.ipynb #da5a2c86
-def default_loss_fn():
-    "The training loss: monai `DiceCELoss(sigmoid=True, squared_pred=True)` (feed it (K, 1, M, M) logits)."
-    from monai.losses import DiceCELoss
-    return DiceCELoss(sigmoid=True, squared_pred=True)
-
-# %% ../nbs/03_train_sam.ipynb #087965ce
-def compute_batch_loss(
-    pred_masks:torch.Tensor, # SAM's `pred_masks` (B, N, 1, M, M) logits
-    batch:dict,              # the contract batch they were predicted from
-    loss_fn=None,            # called as loss_fn(logits (K,1,M,M), targets (K,1,M,M)); default `default_loss_fn()`
-) -> torch.Tensor:
-    "Mean loss over the valid instances of a batch, each a binary problem; padding excluded."
-    loss_fn = loss_fn or default_loss_fn()
-    logits = validate_pred_masks(pred_masks, batch["target_masks"])
-    valid = batch["box_valid"].bool()
-    if not valid.any(): return logits.sum() * 0.0  # keeps the graph (DDP needs every rank to call backward)
-    x = logits[valid].unsqueeze(1).float()  # fp32 loss under bf16/fp16 autocast
-    return loss_fn(x, batch["target_masks"][valid].unsqueeze(1).to(x))
-
-# %% ../nbs/03_train_sam.ipynb #5f2f12b6
-def mask_iou_dice(
-    logits:torch.Tensor,  # (..., M, M) logits (prediction = logit > 0)
-    targets:torch.Tensor, # (..., M, M) 0/1 targets
-) -> tuple:
-    "Per-instance IoU and Dice `(iou, dice)` of thresholded logits against 0/1 targets (two empty masks score 1)."
-    p, t = (logits > 0).flatten(-2), (targets > 0.5).flatten(-2)
-    inter = (p & t).sum(-1).float(); ps, ts = p.sum(-1).float(), t.sum(-1).float()
-    union = ps + ts - inter
-    one = torch.ones_like(inter)
-    return torch.where(union > 0, inter / union.clamp(min=1), one), torch.where(ps + ts > 0, 2 * inter / (ps + ts).clamp(min=1), one)
-
-# %% ../nbs/03_train_sam.ipynb #cdf7d575
-def box_as_mask(
-    input_boxes:torch.Tensor, # (B, N, 4) boxes in the processor's resized-input coordinates
-    mask_size:int,            # M, the low-res mask side
-    input_size:int|None=None, # S, the model's input side (default 4 * M, as for SAM's 16-pixel patches)
-) -> torch.Tensor:
-    "The filled boxes as (B, N, M, M) logits (+10 inside, -10 outside): the baseline a trained model must beat."
-    S = input_size or 4 * mask_size
-    c = (torch.arange(mask_size, device=input_boxes.device) + 0.5) * S / mask_size  # pixel centres in input coordinates
-    b = input_boxes[..., None]
-    rows = (c >= b[..., 1, :]) & (c < b[..., 3, :]); cols = (c >= b[..., 0, :]) & (c < b[..., 2, :])
-    return ((rows[..., :, None] & cols[..., None, :]).float() * 20 - 10)
-
-# %% ../nbs/03_train_sam.ipynb #c912cf3d
-def freeze_sam(
-    model,                      # a SamModel
-    train_encoder:bool=False,   # True: full fine-tune (vision and prompt encoders train too)
-) -> int:
-    "Freeze SAM's image and prompt encoders (unless `train_encoder`) and train the mask decoder; returns the trainable parameter count."
-    for module in (model.vision_encoder, model.prompt_encoder):
-        for p in module.parameters(): p.requires_grad_(train_encoder)
-    for p in model.mask_decoder.parameters(): p.requires_grad_(True)
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
-# %% ../nbs/03_train_sam.ipynb #b8313449
-class TrainingDiverged(RuntimeError):
-    "The loss became NaN or infinite; training stopped before the bad step."
-
-# %% ../nbs/03_train_sam.ipynb #4c3100fd
-class TrainingOutOfMemory(RuntimeError):
-    "An allocation failed in a training step; the message names the batch, what to lower and the checkpoint kept."
-
-
-# %% ../nbs/03_train_sam.ipynb #03e6b31a
-def _is_oom(e:BaseException) -> bool:
-    "Whether `e` is a failed CUDA or CPU allocation."
-    if isinstance(e, (getattr(torch, "OutOfMemoryError", MemoryError), MemoryError)): return True
-    m = str(e).lower()
-    return isinstance(e, RuntimeError) and ("out of memory" in m or "not enough memory" in m)
-
-
-# %% ../nbs/03_train_sam.ipynb #0f52aeda
-def _to_device(batch:dict, device) -> dict:
-    "Move a batch's tensors to `device`."
-    return {k: v.to(device) if torch.is_tensor(v) else v for k, v in batch.items()}
-
-def _model_device(model): return next(model.parameters()).device
-
-# %% ../nbs/03_train_sam.ipynb #28c0fe75
-def train_one_epoch(
-    model,                      # a SamModel (prepared by `accelerator` when given)
-    loader,                     # training batches (contract)
-    optimizer,                  # its optimizer
-    loss_fn=None,               # see `compute_batch_loss`
-    accelerator=None,           # an `accelerate.Accelerator`, or None for plain PyTorch on the model's device
-    scheduler=None,             # stepped after each optimizer step
-    epoch:int=1,                # shown in the progress bar and in errors
-    progress:bool=True,         # show a tqdm bar with the running loss
-) -> float:
-    "Train for one pass over `loader`; return the mean batch loss (averaged over processes)."
-    loss_fn = loss_fn or default_loss_fn()
-    model.train()
-    main = accelerator is None or accelerator.is_local_main_process
-    total, n = 0.0, 0
-    bar = tqdm(loader, desc=f"epoch {epoch} train", disable=not (progress and main), leave=False, dynamic_ncols=True)
-    for step, batch in enumerate(bar):
-        oom = None
-        try:
-            if accelerator is None: batch = _to_device(batch, _model_device(model))
-            validate_batch_shapes(batch)
-            with (accelerator.accumulate(model) if accelerator else nullcontext()):
-                loss = compute_batch_loss(sam_forward(model, batch), batch, loss_fn)
-                n_local, weight = float(batch["box_valid"].sum()), 1.0
-                check = torch.tensor([0.0 if torch.isfinite(loss) else 1.0, n_local], device=loss.device)
-                if accelerator is not None and accelerator.num_processes > 1:
-                    check = accelerator.reduce(check, "sum")
-                    # DDP averages the processes' gradients: weighting each process's mean loss by its share of the batch's
-                    # instances makes that average the mean over all of them, the gradient one process takes on the whole batch
-                    weight = n_local * accelerator.num_processes / max(check[1].item(), 1.0)
-                if check[0].item():
-                    raise TrainingDiverged(f"the loss is {loss.item()} at epoch {epoch}, step {step + 1} "
-                                           f"(images {list(batch.get('ids', []))[:8]}); lower the learning rate or check these samples")
-                accelerator.backward(loss * weight) if accelerator else loss.backward()
-                optimizer.step()
-                if scheduler is not None: scheduler.step()
-                optimizer.zero_grad()
-        except Exception as e:
-            if not _is_oom(e): raise
-            oom = f"{type(e).__name__}: {(str(e).strip().splitlines() or [''])[0][:200]}"
-        if oom is not None:  # raised outside the except block, so the failed step's tensors can be freed
-            ids = list(batch.get("ids", []))
-            n_img, n_inst = len(batch["input_boxes"]), int(batch["box_valid"].sum())
-            loss = batch = None; optimizer.zero_grad(set_to_none=True)
-            if torch.cuda.is_available(): torch.cuda.empty_cache()
-            try: of = f" of {len(loader)}"
-            except TypeError: of = ""
-            raise TrainingOutOfMemory(f"out of memory at epoch {epoch}, step {step + 1}{of}: a batch of {n_img} image(s) and {n_inst} "
-                                      f"instance(s), ids {ids[:8]}{'...' if len(ids) > 8 else ''} ({oom})")
-        total += loss.item(); n += 1
-        bar.set_postfix(loss=f"{total / n:.4f}")
-    mean = torch.tensor([total, n], dtype=torch.float64)
-    if accelerator is not None and accelerator.num_processes > 1:
-        mean = accelerator.reduce(mean.to(accelerator.device), "sum").cpu()
-    return (mean[0] / mean[1].clamp(min=1)).item()
-
-# %% ../nbs/03_train_sam.ipynb #94d04112
-def _per_image_stats(pred_masks, batch, loss_fn) -> torch.Tensor:
-    "(B, 4) per image: loss summed over valid instances, IoU sum, Dice sum, instance count."
-    logits = validate_pred_masks(pred_masks, batch["target_masks"]).float()
-    iou, dice = mask_iou_dice(logits, batch["target_masks"])
-    valid = batch["box_valid"].bool()
-    rows = []
-    for b in range(logits.shape[0]):
-        k = valid[b].sum()
-        # DiceCE over k instances is a mean of per-instance terms (same pixel count each), so mean * k is their sum
-        loss = loss_fn(logits[b][valid[b]][:, None], batch["target_masks"][b][valid[b]][:, None].float()) * k if k else logits.new_zeros(())
-        rows.append(torch.stack([loss, iou[b][valid[b]].sum(), dice[b][valid[b]].sum(), k.float()]))
-    return torch.stack(rows).float()
-
-# %% ../nbs/03_train_sam.ipynb #91f6aa29
-def validate_one_epoch(
-    model,                # a SamModel (prepared by `accelerator` when given)
-    loader,               # validation batches (contract)
-    loss_fn=None,         # see `compute_batch_loss`
-    accelerator=None,     # gathers per-image sums from all processes when given
-    progress:bool=False,  # show a tqdm bar
-) -> dict:
-    "Validation loss and mean IoU and Dice over all valid instances: `{loss, iou, dice, n_instances}`."
-    loss_fn = loss_fn or default_loss_fn()
-    model.eval()
-    main = accelerator is None or accelerator.is_local_main_process
-    sums = torch.zeros(4, dtype=torch.float64)
-    with torch.no_grad():
-        for batch in tqdm(loader, desc="validate", disable=not (progress and main), leave=False):
-            if accelerator is None: batch = _to_device(batch, _model_device(model))
-            validate_batch_shapes(batch)
-            stats = _per_image_stats(sam_forward(model, batch), batch, loss_fn)
-            if accelerator is not None: stats = accelerator.gather_for_metrics(stats)
-            sums += stats.double().sum(0).cpu()
-    n = max(sums[3].item(), 1)
-    return dict(loss=sums[0].item() / n, iou=sums[1].item() / n, dice=sums[2].item() / n, n_instances=int(sums[3].item()))
+__all__ = ['RESULT_COLUMNS', 'read_results', 'plot_losses', 'save_overlays', 'SamTrainConfig', 'make_accelerator',
+           'CheckpointRefused', 'train_sam_model', 'yolo_sam_train_sam']
 
 # %% ../nbs/03_train_sam.ipynb #da1e87da
 def _atomic_write(path:Path, write):
@@ -658,7 +427,7 @@ def train_sam_model(
         if main:
             if best_epoch == epoch: _save_model_dir(unwrapped, processor, run / "best")
             if vis_batch is not None:
-                with torch.no_grad(): vis_pred = sam_forward(unwrapped, _to_device(vis_batch, accelerator.device))
+                with torch.no_grad(): vis_pred = sam_forward(unwrapped, batch_to_device(vis_batch, accelerator.device))
                 save_overlays(vis_dir / f"epoch_{epoch:03d}.png", vis_batch, vis_pred, processor, image_dataset)
             _write_results(run, rows)
             plot_losses(rows).savefig(run / "loss.png")

@@ -10,8 +10,8 @@ import numpy as np
 import torch
 
 from .data import tint_masks
-from .train_sam import (SamTrainConfig, compute_batch_loss, train_one_epoch, train_sam_model, validate_batch_shapes,
-                                         validate_one_epoch, validate_pred_masks)
+from .sam_step import compute_batch_loss, train_one_epoch, validate_batch_shapes, validate_one_epoch, validate_pred_masks
+from .train_sam import SamTrainConfig, train_sam_model
 
 _all_ = ["train_sam_model", "validate_batch_shapes", "validate_pred_masks", "compute_batch_loss", "train_one_epoch", "validate_one_epoch",
          "SamTrainConfig"]
