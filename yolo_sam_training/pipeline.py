@@ -22,8 +22,9 @@ from .report import *
 __all__ = ['DEMO_SIZES', 'run_demo', 'demo_summary', 'yolo_sam_demo']
 
 # %% ../nbs/05b_pipeline.ipynb #46287225
-DEMO_SIZES = {  # name: synthetic images, SAM epochs and batch size, YOLO epochs and image size, YOLO's confidence threshold
-    "full": dict(images=640, sam_epochs=9, sam_batch=4, yolo_epochs=4, imgsz=128, conf=0.25),
+DEMO_SIZES = {  # name: synthetic images, SAM epochs and batch size, YOLO epochs, image size and settings, YOLO's confidence threshold
+    "full": dict(images=640, sam_epochs=9, sam_batch=4, yolo_epochs=6, imgsz=128, conf=0.25,
+                 yolo_args=dict(nbs=16, warmup_epochs=0.5, val=False)),   # see "YOLO within the budget" below
     "fast": dict(images=64, sam_epochs=8, sam_batch=2, yolo_epochs=1, imgsz=128, conf=0.0005),
 }
 
@@ -99,7 +100,8 @@ def run_demo(
         yolo_threads, ut.NUM_THREADS = ut.NUM_THREADS, threads  # Ultralytics sets torch to (cores - 1) threads on the CPU
         try:
             yrun = train_yolo(ex, yolo_model, epochs=recipe["yolo_epochs"], imgsz=recipe["imgsz"], batch=16, device=device or "cpu",
-                              out=out / "yolo_runs", name="train", plots=False, workers=0, seed=seed, verbose=False)
+                              out=out / "yolo_runs", name="train", plots=False, workers=0, seed=seed, verbose=False,
+                              **recipe.get("yolo_args", {}))
             lap("train YOLO")
             torch.set_num_threads(threads)
             res = run_evaluation(ds, split, sam=out / "sam_run", sam_base=sam_model, yolo=yrun.save_dir, out=out / "report",
