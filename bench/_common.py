@@ -60,5 +60,11 @@ def write_results(results:dict, out):
     m = results.get("machine", {})
     lines += [f"- {k}: `{v}`" for k, v in m.items()] + ["", "| figure | value |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in results.get("figures", {}).items()]
+    rows = results.get("rows")
+    if isinstance(rows, list) and rows and isinstance(rows[0], dict):  # one table row per measurement
+        cols = list(dict.fromkeys(k for r in rows for k in r if not isinstance(r[k], (list, dict))))
+        fmt = lambda v: f"{v:.4g}" if isinstance(v, float) else str(v).replace("|", "/").replace("\n", " ")
+        lines += ["", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        lines += ["| " + " | ".join(fmt(r.get(c, "")) for c in cols) + " |" for r in rows]
     out.with_suffix(".md").write_text("\n".join(lines) + "\n")
     return out

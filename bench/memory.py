@@ -4,7 +4,9 @@
 Each N runs in a fresh subprocess (so the peaks are independent): `check_dataset`, `load_dataset_from_summary`,
 `split_dataset`, `create_dataloaders` (pixel path, the tiny model's processor; no model) and one pass over every
 train and validation batch. Samples are records of paths and pixels are read on demand, so the peak should hardly
-grow with N: the target is peak(N=2000) <= 1.2 x peak(N=200). Prints a `FIGURES` block of `name = value` lines.
+grow with N: the target is peak(N=2000) <= 1.2 x peak(N=200). Also the bytes per image that the dataset and the
+loader's dataset hold (pickled, as a worker receives it) against the decoded pixels of an image: exact counts that show
+eager loading at any N. Prints a `FIGURES` block of `name = value` lines.
 """
 import argparse, json, subprocess, sys, tempfile, time, shutil
 from pathlib import Path
@@ -17,10 +19,10 @@ def child(folder:str, batch_size:int) -> dict:
     "Runs in the subprocess: the dataset pipeline over one folder; returns RSS figures in MiB."
     import torch
     from yolo_sam_training.data import check_dataset, load_dataset_from_summary
-    from yolo_sam_training.preprocess import TINY_SAM, _tiny_sam_config, sam_processor_for
+    from yolo_sam_training.preprocess import TINY_SAM, tiny_sam_config, sam_processor_for
     from yolo_sam_training.split import split_dataset, create_dataloaders
     torch.set_num_threads(1)
-    processor = sam_processor_for(_tiny_sam_config(**TINY_SAM))
+    processor = sam_processor_for(tiny_sam_config(**TINY_SAM))
     out = {"rss_after_imports_mib": rss_mib()}
     t = time.perf_counter()
     report = check_dataset(folder)
@@ -34,6 +36,13 @@ def child(folder:str, batch_size:int) -> dict:
         for b in loader: n_img += len(b["ids"]); n_inst += int(b["box_valid"].sum())
     assert n_img == len(ds), f"iterated {n_img} images of {len(ds)}"
     out.update(images=len(ds), instances=n_inst, seconds=time.perf_counter() - t, peak_rss_mib=peak_rss_mib())
+    # what the dataset and the loader's dataset (pickled into every worker) hold per image, against the decoded pixels
+    # an eager dataset would hold: exact byte counts, which the RSS of a small N cannot show above its baseline
+    import pickle
+    out["dataset_bytes_per_image"] = len(pickle.dumps(ds)) / len(ds)
+    out["loader_dataset_bytes_per_image"] = len(pickle.dumps(train.dataset)) / len(train.dataset)
+    first = [ds[i] for i in range(min(8, len(ds)))]
+    out["pixel_bytes_per_image"] = sum(x["image"].nbytes + x["masks"].nbytes for x in first) / len(first)
     return out
 
 def main(argv=None) -> int:
@@ -75,6 +84,8 @@ def main(argv=None) -> int:
     ref, big = rows[a.sizes[0]], rows[a.sizes[-1]]
     F = {f"peak_rss_mib_n{n}": r["peak_rss_mib"] for n, r in rows.items()}
     F.update({f"growth_mib_n{n}": r["peak_rss_mib"] - r["rss_after_imports_mib"] for n, r in rows.items()})
+    for key in ("dataset_bytes_per_image", "loader_dataset_bytes_per_image", "pixel_bytes_per_image"):
+        F.update({f"{key}_n{n}": r[key] for n, r in rows.items()})
     F["peak_ratio"] = big["peak_rss_mib"] / ref["peak_rss_mib"]
     F["growth_ratio"] = F[f"growth_mib_n{a.sizes[-1]}"] / max(F[f"growth_mib_n{a.sizes[0]}"], 1e-9)
     print("\nFIGURES")

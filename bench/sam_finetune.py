@@ -13,7 +13,7 @@ Also: the loader from the cache alone vs the decoder training step (img/s each),
 Prints a `FIGURES` block of `name = value` lines at the end; `--out file.json` also writes JSON + Markdown.
 `--gpu-suite` runs everything on sam-vit-base (random weights) on a CUDA GPU; with no GPU it says so and exits 0.
 """
-import argparse, copy, contextlib, dataclasses, math, shutil, statistics, sys, tempfile, time
+import argparse, copy, contextlib, dataclasses, math, os, shutil, statistics, sys, tempfile, time, traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -22,16 +22,18 @@ setup_env()
 
 import torch
 from yolo_sam_training.data import make_synthetic_dataset, load_dataset_from_summary, SegmentationDataset
-from yolo_sam_training.preprocess import TINY_SAM, _tiny_sam_config, sam_processor_for, reset_positional_embedding, cache_embeddings
+from yolo_sam_training.preprocess import sam_processor_for, reset_positional_embedding, cache_embeddings
 from yolo_sam_training.split import create_dataloaders
-from yolo_sam_training.train_sam import freeze_sam, train_one_epoch, default_loss_fn, sam_forward
+from yolo_sam_training.sam_step import freeze_sam, train_one_epoch, default_loss_fn, sam_forward
 
 # ------------------------------------------------------------------------------------------------ setup
 
 def sam_config(name:str):
     "`tiny` (the package's test preset) or `base-random` (the sam-vit-base architecture, `SamConfig()`)."
     from transformers import SamConfig
-    if name == "tiny": return _tiny_sam_config(**TINY_SAM)
+    if name == "tiny":  # the package's test preset (imported here: the GPU suite does not need it)
+        from yolo_sam_training.preprocess import TINY_SAM, tiny_sam_config
+        return tiny_sam_config(**TINY_SAM)
     if name == "base-random":
         config = SamConfig()
         # SamVisionConfig's default init range (1e-10) gives ~1e-21 activations: denormal-slow on a CPU, so timings
@@ -50,19 +52,33 @@ def build_model(config, attn:str="sdpa", state:dict|None=None, seed:int=0):
     freeze_sam(model)
     return model
 
-def bench_dataset(folder:Path, n_images:int, k:int, seed:int=0, size_range=(128, 192)) -> SegmentationDataset:
+def _make_part(args):
+    folder, n, seed, size_range, max_instances = args
+    if not (Path(folder) / "summary.json").exists():
+        make_synthetic_dataset(folder, n_images=n, seed=seed, size_range=size_range, max_instances=max_instances)
+    return folder
+
+def bench_dataset(folder:Path, n_images:int, k:int, seed:int=0, size_range=(128, 192), processes:int=1) -> SegmentationDataset:
     "`n_images` synthetic images with exactly `k` instances each: generate a pool, keep images with >= k, first k instances."
+    # the pool is written in `processes` parts at once (seeds seed, seed + 1, ...): images of one part differ from the others'
     pool = max(2 * n_images, n_images + 8)
     while True:
-        src = folder / f"pool{pool}"
-        if not (src / "summary.json").exists(): make_synthetic_dataset(src, n_images=pool, seed=seed, size_range=size_range, max_instances=2 * k + 2)
-        ds = load_dataset_from_summary(src)
-        keep = [s for s in ds.samples if s.num_instances >= k][:n_images]
+        parts = max(1, min(processes, pool // 64))
+        jobs = [(str(folder / f"pool{pool}" / f"part{i}"), pool // parts + (i < pool % parts), seed + i, size_range, 2 * k + 2) for i in range(parts)]
+        if parts > 1:  # threads: PIL and zlib release the GIL for most of the work, and nothing is imported again
+            from concurrent.futures import ThreadPoolExecutor
+            with ThreadPoolExecutor(parts) as workers: list(workers.map(_make_part, jobs))
+        else: _make_part(jobs[0])
+        keep, names = [], None
+        for i, job in enumerate(jobs):
+            ds = load_dataset_from_summary(job[0]); names = ds.class_names
+            keep += [dataclasses.replace(s, id=f"{i}-{s.id}") if parts > 1 else s for s in ds.samples if s.num_instances >= k]
+        keep = keep[:n_images]
         if len(keep) == n_images: break
         pool *= 2
     keep = [dataclasses.replace(s, mask_paths=list(s.mask_paths[:k]), class_ids=s.class_ids[:k], boxes_cxcywh_norm=s.boxes_cxcywh_norm[:k])
             for s in keep]
-    return SegmentationDataset(keep, ds.class_names, ds.root, ds.report)
+    return SegmentationDataset(keep, names, folder, None)
 
 def sync(device):
     if device.type == "cuda": torch.cuda.synchronize(device)
@@ -114,7 +130,7 @@ def warm_up(model, ds, processor, device, precision):
     loader, _ = create_dataloaders(ds.subset(ds.ids[:1]), ds.subset(ds.ids[:1]), processor, batch_size=1)
     run_epochs(model, loader, 1, device, precision)
 
-def compare_recipes(a, config, processor, ds, device, work:Path, F:dict):
+def compare_recipes(a, config, processor, ds, device, work:Path, F:dict, save=lambda: None):
     "The main comparison: tutorial recipe (measured epochs, projected to K) vs ours (encode once + K epochs)."
     n, K = len(ds), a.epochs
     model = build_model(config, a.attn, seed=a.seed).to(device)
@@ -123,17 +139,31 @@ def compare_recipes(a, config, processor, ds, device, work:Path, F:dict):
           f"{sum(p.numel() for p in model.parameters() if p.requires_grad) / 1e6:.2f} M trainable: the mask decoder), "
           f"attention {a.attn}, precision {a.precision}, device {device}", flush=True)
     print("warm-up step ...", flush=True); warm_up(model, ds, processor, device, a.precision)
+    # images through the vision encoder, by phase: the tutorial re-encodes every image every epoch, ours once
+    seen = {"n": 0}
+    def count(module, args, kwargs, output):
+        x = args[0] if args else next(v for v in kwargs.values() if torch.is_tensor(v))
+        seen["n"] += x.shape[0]
+    hook = model.vision_encoder.register_forward_hook(count, with_kwargs=True)
+    def counted(key):
+        F[key] = seen["n"]; seen["n"] = 0
 
     tut_epochs = min(a.tutorial_epochs or K, K)
-    print(f"\n[tutorial] the encoder runs on the pixels every step ({a.precision}), batch {a.batch_size}, padded boxes: {tut_epochs} of {K} epochs measured", flush=True)
+    tut_n = min(a.tutorial_images or n, n)  # fewer images: each epoch's time is scaled to n (every image costs the same)
+    print(f"\n[tutorial] the encoder runs on the pixels every step ({a.precision}), batch {a.batch_size}, padded boxes: {tut_epochs} of {K} epochs measured"
+          + (f" on {tut_n} of the {n} images" if tut_n < n else ""), flush=True)
     model.load_state_dict(state)
-    loader, _ = create_dataloaders(ds, ds, processor, batch_size=a.batch_size, cache=None, num_workers=a.num_workers, seed=a.seed)
+    tut_ds = ds.subset(ds.ids[:tut_n])
+    loader, _ = create_dataloaders(tut_ds, tut_ds, processor, batch_size=a.batch_size, cache=None, num_workers=a.num_workers, seed=a.seed)
     st = {}
     with phase(device, st, "tutorial"): t_times, t_losses = run_epochs(model, loader, tut_epochs, device, a.precision)
+    counted("tutorial_encoder_images")
+    t_times = [t * n / tut_n for t in t_times]
     t_epoch = statistics.mean(t_times)
-    F.update(tutorial_epoch_s=t_epoch, tutorial_img_per_s=n / t_epoch, tutorial_epochs_measured=tut_epochs,
+    F.update(tutorial_epoch_s=t_epoch, tutorial_img_per_s=n / t_epoch, tutorial_epochs_measured=tut_epochs, tutorial_images_measured=tut_n,
              tutorial_peak_rss_mib=st["tutorial_peak_rss_mib"], tutorial_first_loss=t_losses[0])
     if "tutorial_cuda_max_alloc_mib" in st: F["tutorial_cuda_max_alloc_mib"] = st["tutorial_cuda_max_alloc_mib"]
+    save()
 
     our_epochs = min(a.ours_epochs or K, K)
     print(f"\n[ours] encode once into the cache (stored fp16; {a.precision} compute), then {our_epochs} of {K} decoder epochs measured on the cache", flush=True)
@@ -144,12 +174,18 @@ def compare_recipes(a, config, processor, ds, device, work:Path, F:dict):
         with autocast(device, a.precision):
             cache = cache_embeddings(ds, model, processor, cache_dir, batch_size=a.encode_batch_size, device=device)
     assert cache.encoded == n, f"expected {n} images encoded, got {cache.encoded} (a stale cache?)"
-    loader, _ = create_dataloaders(ds, ds, processor, batch_size=a.batch_size, cache=cache, num_workers=a.num_workers, seed=a.seed)
+    counted("encode_encoder_images")
+    F.update(encode_s=st["encode_s"], encode_s_per_image=st["encode_s"] / n, encode_img_per_s=n / st["encode_s"]); save()
+    print(f"    encoded {n} images in {st['encode_s']:.2f} s: {n / st['encode_s']:.4g} img/s", flush=True)
+    our_bs = a.ours_batch_size or a.batch_size
+    loader, _ = create_dataloaders(ds, ds, processor, batch_size=our_bs, cache=cache, num_workers=a.num_workers, seed=a.seed)
     with phase(device, st, "ours"): o_times, o_losses = run_epochs(model, loader, our_epochs, device, a.precision)
+    counted("ours_encoder_images"); hook.remove()
     o_epoch = statistics.mean(o_times)
     F.update(encode_s=st["encode_s"], encode_s_per_image=st["encode_s"] / n, encode_img_per_s=n / st["encode_s"],
              ours_epoch_s=o_epoch, ours_img_per_s=n / o_epoch, ours_epochs_measured=our_epochs,
-             encode_peak_rss_mib=st["encode_peak_rss_mib"], ours_peak_rss_mib=st["ours_peak_rss_mib"], ours_first_loss=o_losses[0])
+             encode_peak_rss_mib=st["encode_peak_rss_mib"], ours_peak_rss_mib=st["ours_peak_rss_mib"], ours_first_loss=o_losses[0],
+             ours_batch_size=our_bs)
     for k in ("encode_cuda_max_alloc_mib", "ours_cuda_max_alloc_mib"):
         if k in st: F[k] = st[k]
 
@@ -163,10 +199,35 @@ def compare_recipes(a, config, processor, ds, device, work:Path, F:dict):
     F["tutorial_epoch_times_s"] = [round(t, 3) for t in t_times]
     F["ours_epoch_times_s"] = [round(t, 3) for t in o_times]
     method = []
-    if tut_epochs < K: method.append(f"tutorial: mean of {tut_epochs} measured epochs x {K}")
+    if tut_epochs < K or tut_n < n:
+        method.append(f"tutorial: mean of {tut_epochs} measured epochs" + (f" of {tut_n} images x {n}/{tut_n}" if tut_n < n else "") + f" x {K}")
     if our_epochs < K: method.append(f"ours: one-time encoding + mean of {our_epochs} measured epochs x {K}")
     F["projection"] = "; ".join(method) or "none: all epochs measured"
+    save()
     return model, cache, state
+
+def encode_pipelined(a, model, processor, ds, device, work:Path, F:dict):
+    "The one-time encoding with preprocessing in the loader's workers and cache writes in threads (what `cache_embeddings` could do)."
+    from concurrent.futures import ThreadPoolExecutor
+    from yolo_sam_training.preprocess import EmbeddingCache, file_sha256
+    n, st = len(ds), {}
+    _, loader = create_dataloaders(ds, ds, processor, batch_size=a.encode_batch_size, num_workers=a.num_workers)
+    model.eval()
+    with phase(device, st, "encode_pipelined"), ThreadPoolExecutor(8) as pool:
+        # timed like cache_embeddings: the weights' fingerprint, every image's hash, preprocessing, encoding, writing
+        cache = EmbeddingCache(work / "cache-pipelined", model, processor)
+        sha = {s.id: file_sha256(s.image_path) for s in ds.samples}
+        jobs = []
+        for batch in loader:
+            pv = batch["pixel_values"].to(device, non_blocking=True)
+            with torch.inference_mode(), autocast(device, a.precision): emb = model.get_image_embeddings(pv)
+            emb = emb.to("cpu", cache.dtype)
+            jobs += [pool.submit(cache.save, sha[i], e) for i, e in zip(batch["ids"], emb)]
+        for j in jobs: j.result()
+    assert len(list(cache.dir.glob("*.safetensors"))) == n, "the pipelined encoding did not write every image"
+    F.update(encode_pipelined_s=st["encode_pipelined_s"], encode_pipelined_img_per_s=n / st["encode_pipelined_s"])
+    print(f"    encoded {n} images in {st['encode_pipelined_s']:.2f} s: {n / st['encode_pipelined_s']:.4g} img/s "
+          f"(preprocessing in {a.num_workers} loader workers, writes in 8 threads)", flush=True)
 
 def loader_vs_step(a, model, processor, ds, cache, device, F:dict):
     "The loader from the cache alone (no model) vs the decoder training step on batches already in memory, img/s each."
@@ -258,6 +319,9 @@ def parse_args(argv=None):
     p.add_argument("--tutorial-epochs", type=int, default=None, help="epochs of the tutorial recipe to measure (default K); fewer are projected to K")
     p.add_argument("--ours-epochs", type=int, default=None, help="decoder epochs of ours to measure (default K); fewer are projected to K")
     p.add_argument("--batch-size", type=int, default=4, help="images a training batch (both recipes)")
+    p.add_argument("--ours-batch-size", type=int, default=None, help="images a training batch of ours on the cache (default --batch-size)")
+    p.add_argument("--tutorial-images", type=int, default=None, help="measure the tutorial's epochs on this many of the images, scaled to all (default all)")
+    p.add_argument("--pipelined-encode", action="store_true", help="also time the encoding with preprocessing in the loader's workers")
     p.add_argument("--encode-batch-size", type=int, default=8, help="images a batch of the one-time encoding")
     p.add_argument("--device", default="auto", help="cpu | cuda | auto (cuda when available)")
     p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"], help="autocast of both recipes")
@@ -282,10 +346,11 @@ def parse_args(argv=None):
         a.variant_seconds, a.loader_images, a.threads = 0.2, 8, a.threads or 1
     if a.gpu_suite:  # its settings, except those given on the command line (e.g. --images 200 for a quicker run)
         given = {x.split("=")[0].lstrip("-").replace("-", "_") for x in (sys.argv[1:] if argv is None else argv) if x.startswith("--")}
-        suite = dict(model="base-random", images=1000, boxes_per_image=4, epochs=10, tutorial_epochs=1, batch_size=8,
-                     precision="bf16", encode_batch_size=32, num_workers=min(8, (torch.multiprocessing.cpu_count() or 2) - 1),
-                     device="cuda", bf16=True, sdpa=True, compile=True, variant_images=8, variant_seconds=2.0, loader_images=512,
-                     out=str(ROOT / "bench" / "results" / "gpu-suite.json"))
+        # the fast paths (bf16, compile, batch sizes) are measured by families.py in the same gpu.sh run
+        suite = dict(model="base-random", images=1000, boxes_per_image=4, epochs=10, tutorial_epochs=1, tutorial_images=256,
+                     ours_epochs=3, batch_size=8, ours_batch_size=32, precision="bf16", encode_batch_size=32,
+                     num_workers=min(8, (torch.multiprocessing.cpu_count() or 2) - 1), device="cuda", pipelined_encode=True,
+                     loader_images=512, out=str(ROOT / "bench" / "results" / "gpu-suite.json"))
         for k, v in suite.items():
             if k not in given: setattr(a, k, v)
     return a
@@ -304,20 +369,37 @@ def main(argv=None) -> int:
     info = machine()
     print(f"{info['date']} | {info['cpu']} x{info['cpus']} (torch threads {info['torch_threads']}, load {info['load_avg']}) | "
           f"GPU {info['gpu']} | torch {info['torch']}, transformers {info['transformers']}", flush=True)
-    F = {}
+    F, errors = {}, {}
+    title = f"sam_finetune: {a.model}, {a.images} images x {a.boxes_per_image} boxes, {a.epochs} epochs, {device.type}, {a.precision}"
+    res = dict(title=title, machine=info, args=vars(a), figures=F, errors=errors)
+    def save():  # after every phase: a run stopped by a time limit keeps what it measured
+        if a.out: write_results(res, a.out)
+    def guarded(name, fn):
+        "Run one phase; on an error record it, save, and go on with the next phase."
+        try: return fn()
+        except Exception as e:
+            errors[name] = f"{type(e).__name__}: {str(e).strip()[:500]}"
+            print(f"\n[{name}] FAILED: {errors[name]}", flush=True); traceback.print_exc(limit=4); save()
     work = Path(a.workdir) if a.workdir else Path(tempfile.mkdtemp(prefix="bench-sam-"))
     try:
         t = time.perf_counter()
-        ds = bench_dataset(work / "data", a.images, a.boxes_per_image, seed=a.seed)
-        print(f"{len(ds)} synthetic images x {a.boxes_per_image} boxes ({time.perf_counter() - t:.1f} s to make)", flush=True)
-        state = None
+        ds = bench_dataset(work / "data", a.images, a.boxes_per_image, seed=a.seed, processes=max(1, min(16, (os.cpu_count() or 1) - 1)))
+        F["make_data_s"] = time.perf_counter() - t
+        print(f"{len(ds)} synthetic images x {a.boxes_per_image} boxes ({F['make_data_s']:.1f} s to make)", flush=True)
+        state, out = None, None
         if not a.no_recipes:
-            model, cache, state = compare_recipes(a, config, processor, ds, device, work, F)
+            out = guarded("recipes", lambda: compare_recipes(a, config, processor, ds, device, work, F, save))
+        if out is not None:
+            model, cache, state = out
+            if a.pipelined_encode:
+                print(f"\n[ours, pipelined encoding] batch {a.encode_batch_size}, {a.precision}", flush=True)
+                guarded("encode_pipelined", lambda: encode_pipelined(a, model, processor, ds, device, work, F)); save()
             print(f"\n[loader vs step] loader from the cache (no model) vs decoder training step", flush=True)
-            loader_vs_step(a, model, processor, ds, cache, device, F)
+            guarded("loader_vs_step", lambda: loader_vs_step(a, model, processor, ds, cache, device, F)); save()
             del model
-        if state is None: state = build_model(config, a.attn, seed=a.seed).state_dict()
-        fast_paths(a, config, processor, ds, device, state, F)
+        if a.bf16 or a.sdpa or a.compile:
+            if state is None: state = build_model(config, a.attn, seed=a.seed).state_dict()
+            guarded("fast_paths", lambda: fast_paths(a, config, processor, ds, device, state, F)); save()
     finally:
         if not a.workdir: shutil.rmtree(work, ignore_errors=True)
 
@@ -337,9 +419,11 @@ def main(argv=None) -> int:
         print(f"  loader from the cache {F['loader_img_per_s']:.4g} img/s vs decoder step {F['step_img_per_s']:.4g} img/s "
               f"-> loader {F['loader_over_step']:.3g}x the step (target >= 3)")
     for k, v in F.items(): print(f"{k} = {v:.6g}" if isinstance(v, float) else f"{k} = {v}")
-    if a.out:
-        title = f"sam_finetune: {a.model}, {a.images} images x {a.boxes_per_image} boxes, {a.epochs} epochs, {device.type}, {a.precision}"
-        print("wrote", write_results(dict(title=title, machine=info, args=vars(a), figures=F), a.out))
+    if "encode_pipelined_img_per_s" in F:
+        print(f"  one-time encoding: cache_embeddings {F.get('encode_img_per_s', float('nan')):.4g} img/s; with preprocessing in the "
+              f"loader's workers {F['encode_pipelined_img_per_s']:.4g} img/s")
+    if errors: print(f"  FAILED phases: {', '.join(errors)}")
+    if a.out: print("wrote", write_results(res, a.out))
     return 0
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
 """Train the tiny SAM on a synthetic dataset under torchrun, for the one-vs-two-process test of 03_train_sam.
 
-    torchrun --nproc_per_node 2 tools/ddp_train_sam.py DATA RUN --cache CACHE [--epochs 2] [--batch-size 4]
+    torchrun --nproc_per_node 2 tools/ddp_train_sam.py DATA RUN --cache CACHE [--epochs 4] [--lr 3e-3] [--batch-size 4]
 
 On the CPU each process is a gloo rank (`Accelerator(cpu=True)` is MULTI_CPU under torchrun). The embedding
 cache must exist already (build it before launching, so that ranks do not race to write it). Rank 0 writes
 RUN/metrics.json: the validation metrics of the untrained model (gathered over all processes) and of the
-trained one, with the number of processes.
+trained one, with the number of processes. Training: the decoder only (frozen encoder, cached embeddings), at a
+constant learning rate, so that a few epochs learn something the one- and two-process runs can be compared on.
 """
 import argparse, json, os
 from pathlib import Path
@@ -15,14 +16,15 @@ import torch
 from yolo_sam_training.data import load_dataset_from_summary
 from yolo_sam_training.preprocess import load_sam, cache_embeddings
 from yolo_sam_training.split import split_dataset, create_dataloaders
-from yolo_sam_training.train_sam import _make_accelerator, train_sam_model, validate_one_epoch, read_results
+from yolo_sam_training.sam_step import validate_one_epoch
+from yolo_sam_training.train_sam import SamTrainConfig, make_accelerator, train_sam_model, read_results
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("data"); ap.add_argument("run"); ap.add_argument("--cache", required=True)
-    ap.add_argument("--epochs", type=int, default=2); ap.add_argument("--batch-size", type=int, default=4)
-    ap.add_argument("--lr", type=float, default=1e-3); ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--epochs", type=int, default=4); ap.add_argument("--batch-size", type=int, default=4)
+    ap.add_argument("--lr", type=float, default=3e-3); ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     ds = load_dataset_from_summary(a.data)
@@ -32,12 +34,13 @@ def main():
     if cache.encoded: raise SystemExit(f"{a.cache}: {cache.encoded} embeddings were missing; build the cache before launching")
     train_loader, val_loader = create_dataloaders(ds.subset(split["train"]), ds.subset(split["val"]), processor,
                                                   batch_size=a.batch_size, cache=cache)
-    acc = _make_accelerator("cpu", "no", 1, train_loader)
+    config = SamTrainConfig(num_epochs=a.epochs, learning_rate=a.lr, lr_schedule="none", device="cpu")
+    acc = make_accelerator(config, train_loader)
     m, vl = acc.prepare(model, val_loader)
     initial = validate_one_epoch(m, vl, accelerator=acc)
     model = acc.unwrap_model(m)
-    train_sam_model(train_loader, val_loader, a.run, num_epochs=a.epochs, learning_rate=a.lr, model=model, processor=processor,
-                    device="cpu", visualization_dir=False, progress=False)
+    train_sam_model(train_loader, val_loader, a.run, config=config, model=model, processor=processor, visualization_dir=False,
+                    progress=False)
     if int(os.environ.get("RANK", 0)) == 0:
         last = read_results(a.run)[-1]
         out = dict(num_processes=int(os.environ.get("WORLD_SIZE", 1)), initial=initial,

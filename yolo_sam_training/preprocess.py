@@ -17,16 +17,23 @@ from tqdm.auto import tqdm
 from .data import *
 
 # %% auto #0
-__all__ = ['TINY_SAM', 'sam_processor_for', 'reset_positional_embedding', 'load_sam', 'sam_sizes', 'boxes_to_sam',
-           'masks_to_sam_targets', 'sam_inputs', 'show_sam_inputs', 'SamInputsDataset', 'process_dataset_with_sam',
-           'file_sha256', 'encoder_fingerprint', 'preprocessing_fingerprint', 'EmbeddingCache', 'cache_embeddings',
-           'embedding_dtype_error', 'SamAugment', 'jitter_boxes']
+__all__ = ['TINY_SAM', 'DEFAULT_SAM', 'PREPROCESSING_VISUALIZATIONS', 'tiny_sam_config', 'sam_processor_for',
+           'reset_positional_embedding', 'load_sam', 'load_sam_processor', 'sam_sizes', 'boxes_to_sam',
+           'masks_to_sam_targets', 'writable', 'sam_inputs', 'show_sam_inputs', 'SamInputsDataset',
+           'process_dataset_with_sam', 'file_sha256', 'encoder_fingerprint', 'preprocessing_fingerprint',
+           'EmbeddingCache', 'cache_embeddings', 'embedding_dtype_error', 'SamAugment', 'jitter_boxes']
 
 # %% ../nbs/01_preprocess.ipynb #bdb21e6d
-TINY_SAM = dict(image_size=256, patch_size=16, hidden_size=64, num_hidden_layers=2, num_attention_heads=2)
+TINY_SAM = dict(image_size=256, patch_size=16, hidden_size=64, num_hidden_layers=2, num_attention_heads=2)  # the "tiny" preset's sizes
 
-def _tiny_sam_config(image_size=256, patch_size=16, hidden_size=64, num_hidden_layers=2, num_attention_heads=2):
-    "A small `SamConfig` whose sizes agree (see NOTES: output channels = prompt/decoder width = 2 * num_pos_feats)."
+def tiny_sam_config(
+    image_size:int=256,         # input side S (the processor pads every image to S x S)
+    patch_size:int=16,          # encoder patch side; the low-res mask side is 4 * S / patch_size
+    hidden_size:int=64,         # width of encoder, prompt encoder and decoder (they must agree)
+    num_hidden_layers:int=2,    # vision encoder layers (the last one attends globally)
+    num_attention_heads:int=2,  # attention heads of encoder and decoder
+):
+    "A small `SamConfig` whose sizes agree (output channels = prompt/decoder width = 2 * num_pos_feats), with a live random init."
     from transformers import SamConfig, SamVisionConfig, SamPromptEncoderConfig, SamMaskDecoderConfig
     w = hidden_size
     vision = SamVisionConfig(hidden_size=w, output_channels=w, num_hidden_layers=num_hidden_layers,
@@ -39,6 +46,7 @@ def _tiny_sam_config(image_size=256, patch_size=16, hidden_size=64, num_hidden_l
     decoder = SamMaskDecoderConfig(hidden_size=w, mlp_dim=4 * w, num_attention_heads=num_attention_heads, iou_head_hidden_dim=w)
     return SamConfig(vision_config=vision, prompt_encoder_config=prompt, mask_decoder_config=decoder)
 
+# %% ../nbs/01_preprocess.ipynb #e43c38a5
 def sam_processor_for(config):
     "A `SamProcessor` whose resize/pad sizes match `config` (image side S, low-res mask side 4*S/patch)."
     from transformers import SamImageProcessor, SamProcessor
@@ -59,34 +67,61 @@ def reset_positional_embedding(model, seed:int|None=None):
     return model
 
 # %% ../nbs/01_preprocess.ipynb #03ce0ce0
+DEFAULT_SAM = "facebook/sam-vit-base"  # the model the original package fine-tuned, and ours by default
+
+def _not_found(name_or_path, e) -> OSError:
+    "One error that says what is missing and how to get it: a folder that is not there, or a hub id that is not in the cache."
+    p = str(name_or_path)
+    if p.startswith(("/", ".", "~", os.sep)) or p.count("/") > 1 or (os.sep != "/" and os.sep in p):  # clearly a path
+        return OSError(f"Could not load SAM from {p!r}: no such folder (expected a `save_pretrained` folder, a training run "
+                       f"with best/, a hub id such as {DEFAULT_SAM!r}, or 'tiny').")
+    from huggingface_hub import constants
+    return OSError(
+        f"Could not load SAM {p!r}: there is no folder of that name here, and it is not in the Hugging Face cache ({constants.HF_HUB_CACHE}), "
+        f"and it could not be downloaded ({'HF_HUB_OFFLINE is set' if constants.HF_HUB_OFFLINE else 'no connection'}). "
+        f"Download it once on a machine with internet: `hf download {p}` (with the same HF_HOME, or copy its "
+        f"models--{p.replace('/', '--')} folder into {constants.HF_HUB_CACHE}); or save it to a folder with "
+        f"`SamModel.from_pretrained({p!r}).save_pretrained(DIR)` and `SamProcessor.from_pretrained({p!r}).save_pretrained(DIR)` "
+        f"and pass DIR instead of the id. ({type(e).__name__}: {str(e).splitlines()[0][:160]})")
+
+# %% ../nbs/01_preprocess.ipynb #0f179811
 def load_sam(
-    name_or_path:str="facebook/sam-vit-base",  # hub id, local `save_pretrained` folder (or a run folder with best/), or "tiny"
-    device:str|None=None,                       # where to put the model (default: stays on CPU)
-    seed:int=0,                                 # seed of the random weights of the "tiny" preset
+    name_or_path:str=DEFAULT_SAM,  # hub id, local `save_pretrained` folder (or a run folder with best/), or "tiny"
+    device:str|None=None,          # where to put the model (default: stays on CPU)
+    seed:int=0,                    # seed of the random weights of the "tiny" preset
 ):
     "Load a SAM model and its matching processor: `(model, processor)`."
-    from transformers import SamModel, SamProcessor
+    from transformers import SamModel
     if name_or_path == "tiny":
         torch.manual_seed(seed)
-        config = _tiny_sam_config(**TINY_SAM)
+        config = tiny_sam_config(**TINY_SAM)
         model = reset_positional_embedding(SamModel(config), seed)
         processor = sam_processor_for(config)
     else:
         path = Path(name_or_path)
         if (path / "best" / "config.json").exists(): path = path / "best"  # a training run folder
         source = str(path) if path.exists() else str(name_or_path)
-        try:
-            model = SamModel.from_pretrained(source)
-        except OSError as e:
-            raise OSError(
-                f"Could not load SAM {name_or_path!r}: it is not a local folder and could not be fetched from the "
-                f"Hugging Face hub (offline, or not in the cache at HF_HOME={os.environ.get('HF_HOME', '~/.cache/huggingface')}). "
-                f"On a machine with internet run `SamModel.from_pretrained({str(name_or_path)!r}).save_pretrained(DIR)` "
-                f"(and the same with SamProcessor), copy DIR here and pass its path. Underlying error: {e}") from None
-        try: processor = SamProcessor.from_pretrained(source)
-        except OSError: processor = sam_processor_for(model.config)  # a folder with weights only
+        try: model = SamModel.from_pretrained(source)
+        except OSError as e: raise _not_found(name_or_path, e) from None
+        processor = load_sam_processor(source, model.config)
     if device is not None: model = model.to(device)
     return model, processor
+
+# %% ../nbs/01_preprocess.ipynb #404aceb0
+def load_sam_processor(
+    name_or_path:str=DEFAULT_SAM,  # hub id, local folder, run folder or "tiny", as for `load_sam`
+    config=None,                   # the model's `SamConfig`: builds a matching processor when the folder holds weights only
+):
+    "The `SamProcessor` of a SAM model, without loading its weights."
+    from transformers import SamProcessor
+    if name_or_path == "tiny": return sam_processor_for(tiny_sam_config(**TINY_SAM))
+    path = Path(name_or_path)
+    if (path / "best" / "config.json").exists(): path = path / "best"
+    source = str(path) if path.exists() else str(name_or_path)
+    try: return SamProcessor.from_pretrained(source)
+    except OSError as e:
+        if config is not None: return sam_processor_for(config)  # a folder with weights only
+        raise _not_found(name_or_path, e) from None
 
 # %% ../nbs/01_preprocess.ipynb #037c236c
 def sam_sizes(processor) -> tuple:
@@ -128,6 +163,12 @@ def masks_to_sam_targets(
     out[:, :mh, :mw] = small.float()
     return out
 
+# %% ../nbs/01_preprocess.ipynb #456ffa65
+def writable(image) -> np.ndarray:
+    "`image` as a writable array: the processor hands it to `torch.from_numpy`, which warns about read-only arrays (PIL's)."
+    a = np.asarray(image)
+    return a if a.flags.writeable else a.copy()
+
 # %% ../nbs/01_preprocess.ipynb #8e1dfc55
 def sam_inputs(
     sample:dict,            # `ds[i]`: id, image (H,W,3) uint8, masks (N,H,W), boxes_xyxy_px (N,4), class_ids (N,)
@@ -139,7 +180,7 @@ def sam_inputs(
     s = sam_sizes(processor)[0]
     out = {"id": sample["id"]}
     if with_pixels:
-        out["pixel_values"] = processor.image_processor(images=np.asarray(sample["image"]), input_data_format="channels_last",
+        out["pixel_values"] = processor.image_processor(images=writable(sample["image"]), input_data_format="channels_last",
                                                         return_tensors="pt")["pixel_values"][0]
     out["input_boxes"] = boxes_to_sam(sample["boxes_xyxy_px"], (h, w), processor)
     out["target_masks"] = masks_to_sam_targets(sample["masks"], processor)
@@ -166,10 +207,8 @@ def show_sam_inputs(
     if ax is None: _, ax = plt.subplots(figsize=(4, 4))
     s = img.shape[0]
     colours = plt.cm.tab10(np.arange(max(1, len(inputs["input_boxes"]), len(inputs["target_masks"]))) % 10)
-    over = img.copy()
-    for i, t in enumerate(inputs["target_masks"]):
-        big = torch.nn.functional.interpolate(t[None, None], size=(s, s), mode="nearest")[0, 0].numpy() > 0.5
-        over[big] = (1 - alpha) * over[big] + alpha * colours[i, :3]
+    big = torch.nn.functional.interpolate(inputs["target_masks"][:, None].float(), size=(s, s), mode="nearest")[:, 0].numpy() > 0.5
+    over = tint_masks(img, big, colours[:len(big), :3], alpha)
     ax.imshow(over)
     for i, b in enumerate(inputs["input_boxes"].tolist()):
         ax.add_patch(Rectangle((b[0], b[1]), b[2] - b[0], b[3] - b[1], fill=False, lw=1.2, ec=colours[i]))
@@ -195,6 +234,19 @@ class SamInputsDataset(torch.utils.data.Dataset):
 
     def __len__(self): return len(self.dataset)
 
+    @property
+    def samples(self) -> list: return self.dataset.samples  # the metadata: `split_dataset` reads it
+
+    @property
+    def ids(self) -> list: return self.dataset.ids
+
+    @property
+    def class_names(self) -> dict: return self.dataset.class_names
+
+    def subset(self, ids) -> "SamInputsDataset":
+        "The same SAM inputs (processor, cache, augmentation, jitter) for the samples with these ids."
+        return SamInputsDataset(self.dataset.subset(ids), self.processor, self.cache, self.augment, self.box_jitter_px)
+
     def __getitem__(self, key):
         i, seed = key if isinstance(key, tuple) else (key, None)
         if self.cache is not None:
@@ -215,16 +267,20 @@ class SamInputsDataset(torch.utils.data.Dataset):
         return out
 
 # %% ../nbs/01_preprocess.ipynb #a7007a04
+PREPROCESSING_VISUALIZATIONS = Path("visualization_output") / "preprocessing"  # where save_visualizations=True writes, under the working folder
+
 def process_dataset_with_sam(
     dataset,                        # a `SegmentationDataset`
-    processor,                      # the model's `SamProcessor`
-    save_visualizations=None,       # a folder: write one `show_sam_inputs` PNG per sample there
+    processor=None,                 # the model's `SamProcessor`, or a name for `load_sam_processor` (default: facebook/sam-vit-base's)
+    save_visualizations=None,       # True: one `show_sam_inputs` PNG per sample in visualization_output/preprocessing; or a folder
 ) -> SamInputsDataset:
     "A lazy torch `Dataset` of each sample's SAM inputs (nothing held in memory); optionally write overlay PNGs."
+    if processor is None or isinstance(processor, (str, Path)): processor = load_sam_processor(processor or DEFAULT_SAM)
     sam_ds = SamInputsDataset(dataset, processor)
-    if save_visualizations is not None:
+    if save_visualizations:
         import matplotlib.pyplot as plt
-        out = Path(save_visualizations); out.mkdir(parents=True, exist_ok=True)
+        out = PREPROCESSING_VISUALIZATIONS if save_visualizations is True else Path(save_visualizations)
+        out.mkdir(parents=True, exist_ok=True)
         for i in tqdm(range(len(sam_ds)), desc="overlays"):
             item = sam_ds[i]
             fig, ax = plt.subplots(figsize=(4, 4))
@@ -344,7 +400,7 @@ def cache_embeddings(
     try:
         for k in tqdm(range(0, len(todo), batch_size), desc="encoding images", unit="batch"):
             chunk = todo[k:k + batch_size]
-            pv = processor.image_processor(images=[read_image_rgb(p) for _, p in chunk], input_data_format="channels_last",
+            pv = processor.image_processor(images=[writable(read_image_rgb(p)) for _, p in chunk], input_data_format="channels_last",
                                            return_tensors="pt")["pixel_values"]
             with torch.inference_mode():
                 emb = model.get_image_embeddings(pv.to(device, next(model.parameters()).dtype))

@@ -15,7 +15,7 @@ from .data import *
 from .preprocess import *
 
 # %% auto #0
-__all__ = ['BOX_COUNT_BINS', 'SPLIT_KEYS', 'BATCH_KEYS', 'split_dataset', 'save_split', 'load_split', 'SeededSampler',
+__all__ = ['BOX_COUNT_BINS', 'SPLIT_KEYS', 'BATCH_KEYS', 'Split', 'split_dataset', 'save_split', 'load_split', 'SeededSampler',
            'SamCollate', 'create_dataloaders']
 
 # %% ../nbs/02_split.ipynb #7d649862
@@ -59,14 +59,39 @@ def _strata(counts:list, classes:list, min_size:int, by_count:bool=True) -> list
                 labels = [big if l == (b, None) else l for l in labels]
     return labels
 
+# %% ../nbs/02_split.ipynb #e566f09b
+class Split(dict):
+    "A train/validation split: the dict `split.json` holds (`seed`, `test_size`, `train` and `val` id lists); iterating it gives the `(train, val)` datasets."
+    def __init__(self,
+                 seed:int,           # the seed that drew it
+                 test_size:float,    # the fraction asked for validation
+                 train:list,         # training ids
+                 val:list,           # validation ids
+                 dataset=None,       # the dataset they index (a `SegmentationDataset` or a processed one), for unpacking
+                ):
+        super().__init__(seed=seed, test_size=test_size, train=list(train), val=list(val))
+        self.dataset = dataset
+
+    def datasets(self, dataset=None) -> tuple:
+        "`(train, val)`: the subsets of `dataset` (default: the dataset that was split) with these ids."
+        dataset = self.dataset if dataset is None else dataset
+        if dataset is None: raise ValueError("this split holds ids only (read from a file without its dataset): use "
+                                             "split.datasets(dataset), or load_split(path, dataset), to get the datasets")
+        return dataset.subset(self["train"]), dataset.subset(self["val"])
+
+    def __iter__(self): return iter(self.datasets())  # `train, val = split_dataset(...)`, as the original package returned
+
+    def __repr__(self):
+        return f"Split(seed={self['seed']}, test_size={self['test_size']}, train=[{len(self['train'])} ids], val=[{len(self['val'])} ids])"
+
 # %% ../nbs/02_split.ipynb #374d8590
 def split_dataset(
-    dataset,                            # a `SegmentationDataset` (only its metadata is read)
+    dataset,                            # a `SegmentationDataset`, or a processed one (`process_dataset_with_sam`); only metadata is read
     test_size:float=0.2,                # fraction of images for validation, in (0, 1)
     stratify_by_box_count:bool=True,    # stratify on binned box counts (and classes); False: on classes only
     seed:int=0,                         # the same seed gives the same split
-) -> dict:
-    "A stratified train/validation split: `{'seed', 'test_size', 'train': [ids], 'val': [ids]}` (ids in dataset order)."
+) -> Split:
+    "A stratified train/validation `Split`: `{'seed', 'test_size', 'train': [ids], 'val': [ids]}` (ids in dataset order); unpacks into `(train, val)` datasets."
     if not 0 < test_size < 1: raise ValueError(f"test_size must lie in (0, 1), got {test_size}")
     samples = list(dataset.samples)
     n = len(samples)
@@ -89,14 +114,14 @@ def split_dataset(
     for k in keys:
         members = list(groups[k]); rng.shuffle(members)
         val.update(members[:take[k]])
-    return {"seed": int(seed), "test_size": float(test_size),
-            "train": [samples[i].id for i in range(n) if i not in val], "val": [samples[i].id for i in range(n) if i in val]}
+    return Split(seed=int(seed), test_size=float(test_size), train=[samples[i].id for i in range(n) if i not in val],
+                 val=[samples[i].id for i in range(n) if i in val], dataset=dataset)
 
 # %% ../nbs/02_split.ipynb #d52ed8aa
 SPLIT_KEYS = ("seed", "test_size", "train", "val")
 
 def save_split(
-    split:dict,     # from `split_dataset`
+    split:dict,     # a `Split` from `split_dataset` (or a dict with the same keys)
     path,           # a file, or a folder to write `split.json` into
 ) -> Path:
     "Write a split as JSON (`split.json` in a folder) and return the file's path."
@@ -111,7 +136,7 @@ def save_split(
 def _validate_split(split, path, dataset=None):
     "Raise `DatasetError` naming `path` unless `split` has exactly our keys, disjoint lists of string ids (known to `dataset`)."
     if not isinstance(split, dict): raise DatasetError(f"{path}: expected a JSON object with keys {list(SPLIT_KEYS)}")
-    unknown, missing = sorted(set(split) - set(SPLIT_KEYS)), [k for k in SPLIT_KEYS if k not in split]
+    unknown, missing = sorted(set(split.keys()) - set(SPLIT_KEYS)), [k for k in SPLIT_KEYS if k not in split]
     if unknown or missing: raise DatasetError(f"{path}: unknown keys {unknown}, missing keys {missing}; expected {list(SPLIT_KEYS)}")
     for k in ("train", "val"):
         if not isinstance(split[k], list) or not all(isinstance(i, str) for i in split[k]):
@@ -128,16 +153,16 @@ def _validate_split(split, path, dataset=None):
 
 def load_split(
     path,           # `split.json`, or a folder holding it
-    dataset=None,   # when given, every id must be one of its samples
-) -> dict:
-    "Read and check a `split.json`."
+    dataset=None,   # when given, every id must be one of its samples, and the `Split` unpacks into its subsets
+) -> Split:
+    "Read and check a `split.json`: a `Split`."
     path = Path(path)
     if path.is_dir(): path = path / "split.json"
     if not path.exists(): raise DatasetError(f"{path}: no such split file (make one with split_dataset and save_split)")
     try: split = json.loads(path.read_text())
     except json.JSONDecodeError as e: raise DatasetError(f"{path}: not valid JSON: {e}") from None
     _validate_split(split, path, dataset)
-    return split
+    return Split(**split, dataset=dataset)
 
 # %% ../nbs/02_split.ipynb #8904d7b1
 class SeededSampler(torch.utils.data.Sampler):
@@ -196,9 +221,9 @@ BATCH_KEYS = ("ids", "pixel_values", "image_embeddings", "input_boxes", "box_val
               "original_sizes", "reshaped_input_sizes")
 
 def create_dataloaders(
-    train_ds,                           # training `SegmentationDataset` (e.g. `ds.subset(split["train"])`)
-    val_ds,                             # validation `SegmentationDataset`
-    processor,                          # the model's `SamProcessor`
+    train_ds=None,                      # training samples: a `SegmentationDataset` (`ds.subset(split["train"])`) or a processed one
+    val_ds=None,                        # validation samples, of the same kind
+    processor=None,                     # the model's `SamProcessor` (default: the processed datasets' own)
     batch_size:int=4,                   # images per batch
     cache=None,                         # an `EmbeddingCache` (from `cache_embeddings`): batches carry `image_embeddings`
     num_workers:int=0,                  # DataLoader worker processes
@@ -206,8 +231,18 @@ def create_dataloaders(
     box_jitter_px:float=4.0,            # prompt-box noise on the train loader, in processor input pixels (0: off)
     augment=None,                       # pixel augmentation such as `SamAugment()`; needs cache=None (re-encodes every step)
     seed:int=0,                         # shuffling, jitter, augmentation and cap draws
+    train_dataset=None,                 # the original package's name for `train_ds`
+    test_dataset=None,                  # the original package's name for `val_ds`
 ) -> tuple:
     "`(train_loader, val_loader)` of SAM batches (see the table above); train shuffled and jittered, val fixed."
+    for old, new, name in ((train_dataset, train_ds, "train"), (test_dataset, val_ds, "val")):
+        if old is not None and new is not None: raise TypeError(f"give the {name} dataset once ({name}_ds= or its original name)")
+    train_ds, val_ds = (train_ds if train_ds is not None else train_dataset), (val_ds if val_ds is not None else test_dataset)
+    if train_ds is None or val_ds is None: raise TypeError("create_dataloaders needs a training and a validation dataset (train_ds, val_ds)")
+    processor = processor or getattr(train_ds, "processor", None)
+    if processor is None: raise TypeError("create_dataloaders needs the model's processor: pass processor=, or datasets from "
+                                          "process_dataset_with_sam, which carry theirs")
+    train_ds, val_ds = (d.dataset if isinstance(d, SamInputsDataset) else d for d in (train_ds, val_ds))
     if cache is not None and augment is not None:
         raise ValueError("augment changes the pixels, so cached embeddings would not match: pass cache=None to train "
                          "with pixel augmentation (the encoder then runs every step), or augment=None to use the cache")

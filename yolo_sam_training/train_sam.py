@@ -4,247 +4,22 @@
 
 # %% ../nbs/03_train_sam.ipynb #13124fe0
 from __future__ import annotations
-import csv, math, os, random, shutil, sys, time
-from contextlib import nullcontext
+import csv, math, os, random, shutil, time
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import torch
 import yaml
-from tqdm.auto import tqdm
-
 
 from .data import *
-from .preprocess import load_sam, sam_processor_for, cache_embeddings, SamAugment
+from .preprocess import DEFAULT_SAM, load_sam, sam_processor_for, cache_embeddings, SamAugment
 from .split import split_dataset, save_split, load_split, create_dataloaders
+from .sam_step import *
 
 # %% auto #0
-__all__ = ['RESULT_COLUMNS', 'validate_batch_shapes', 'validate_pred_masks', 'sam_forward', 'default_loss_fn',
-           'compute_batch_loss', 'mask_iou_dice', 'box_as_mask', 'freeze_sam', 'TrainingDiverged',
-           'TrainingOutOfMemory', 'train_one_epoch', 'validate_one_epoch', 'read_results', 'plot_losses',
-           'save_overlays', 'CheckpointRefused', 'train_sam_model', 'yolo_sam_train_sam']
-
-# %% ../nbs/03_train_sam.ipynb #7af6e47e
-def validate_batch_shapes(
-    batch:dict,  # a batch of the loader contract
-) -> tuple:
-    "Check a batch against the loader contract; return `(B, N, M)` (images, instance slots, mask side)."
-    ids = list(batch.get("ids", []))
-    where = f"batch with ids {ids[:8]}{'...' if len(ids) > 8 else ''}"
-    missing = [k for k in ("input_boxes", "box_valid", "target_masks") if k not in batch]
-    if "pixel_values" not in batch and "image_embeddings" not in batch: missing.append("pixel_values or image_embeddings")
-    if missing: raise ValueError(f"{where}: missing {', '.join(missing)} (see the batch contract of create_dataloaders)")
-    boxes, valid, masks = batch["input_boxes"], batch["box_valid"], batch["target_masks"]
-    if boxes.ndim != 3 or boxes.shape[-1] != 4:
-        raise ValueError(f"{where}: input_boxes should be (B, N, 4), got {tuple(boxes.shape)}")
-    B, N = boxes.shape[:2]
-    if tuple(valid.shape) != (B, N) or valid.dtype != torch.bool:
-        raise ValueError(f"{where}: box_valid should be a bool tensor of shape {(B, N)}, got {valid.dtype} {tuple(valid.shape)}")
-    if masks.ndim != 4 or tuple(masks.shape[:2]) != (B, N) or masks.shape[2] != masks.shape[3]:
-        raise ValueError(f"{where}: target_masks should be (B, N, M, M) = ({B}, {N}, M, M), got {tuple(masks.shape)}")
-    images = batch["image_embeddings"] if "image_embeddings" in batch else batch["pixel_values"]
-    if images.ndim != 4 or images.shape[0] != B:
-        raise ValueError(f"{where}: image tensor should be (B, C, h, w) with B = {B}, got {tuple(images.shape)}")
-    if ids and len(ids) != B: raise ValueError(f"{where}: {len(ids)} ids for {B} images")
-    if "class_ids" in batch and tuple(batch["class_ids"].shape) != (B, N):
-        raise ValueError(f"{where}: class_ids should be {(B, N)}, got {tuple(batch['class_ids'].shape)}")
-    if masks.numel() and (masks.min() < 0 or masks.max() > 1):
-        raise ValueError(f"{where}: target_masks must be 0/1, found values in [{masks.min().item()}, {masks.max().item()}] "
-                         "(a mask read as 0/255 must be divided by 255)")
-    return B, N, masks.shape[-1]
-
-# %% ../nbs/03_train_sam.ipynb #c1aba12a
-def validate_pred_masks(
-    pred_masks:torch.Tensor,   # SAM's `pred_masks`: (B, N, 1, M, M) logits (or already (B, N, M, M))
-    target_masks:torch.Tensor, # (B, N, M, M) 0/1 targets
-) -> torch.Tensor:
-    "SAM's `pred_masks` as (B, N, M, M) logits, checked against `target_masks`."
-    if pred_masks.ndim == 5:
-        if pred_masks.shape[2] != 1:
-            raise ValueError(f"pred_masks has {pred_masks.shape[2]} masks per box; call SAM with multimask_output=False")
-        pred_masks = pred_masks[:, :, 0]
-    if pred_masks.shape != target_masks.shape:
-        raise ValueError(f"pred_masks {tuple(pred_masks.shape)} do not match target_masks {tuple(target_masks.shape)}: the "
-                         "loader's mask size must be SAM's low-res size 4 * image_size / patch_size (the processor's mask_size)")
-    return pred_masks
-
-# %% ../nbs/03_train_sam.ipynb #c6d586f0
-def sam_forward(
-    model,       # a SamModel (possibly wrapped by accelerate/DDP)
-    batch:dict,  # a contract batch with `image_embeddings` or `pixel_values`
-) -> torch.Tensor:
-    "Run SAM on a batch's box prompts (one mask per box): `pred_masks` logits (B, N, 1, M, M)."
-    images = dict(image_embeddings=batch["image_embeddings"]) if "image_embeddings" in batch else dict(pixel_values=batch["pixel_values"])
-    return model(**images, input_boxes=batch["input_boxes"], multimask_output=False).pred_masks
-
-# %% ../nbs/03_train_sam.ipynb #da5a2c86
-def default_loss_fn():
-    "The training loss: monai `DiceCELoss(sigmoid=True, squared_pred=True)` (feed it (K, 1, M, M) logits)."
-    from monai.losses import DiceCELoss
-    return DiceCELoss(sigmoid=True, squared_pred=True)
-
-# %% ../nbs/03_train_sam.ipynb #087965ce
-def compute_batch_loss(
-    pred_masks:torch.Tensor, # SAM's `pred_masks` (B, N, 1, M, M) logits
-    batch:dict,              # the contract batch they were predicted from
-    loss_fn=None,            # called as loss_fn(logits (K,1,M,M), targets (K,1,M,M)); default `default_loss_fn()`
-) -> torch.Tensor:
-    "Mean loss over the valid instances of a batch, each a binary problem; padding excluded."
-    loss_fn = loss_fn or default_loss_fn()
-    logits = validate_pred_masks(pred_masks, batch["target_masks"])
-    valid = batch["box_valid"].bool()
-    if not valid.any(): return logits.sum() * 0.0  # keeps the graph (DDP needs every rank to call backward)
-    x = logits[valid].unsqueeze(1).float()  # fp32 loss under bf16/fp16 autocast
-    return loss_fn(x, batch["target_masks"][valid].unsqueeze(1).to(x))
-
-# %% ../nbs/03_train_sam.ipynb #5f2f12b6
-def mask_iou_dice(
-    logits:torch.Tensor,  # (..., M, M) logits (prediction = logit > 0)
-    targets:torch.Tensor, # (..., M, M) 0/1 targets
-) -> tuple:
-    "Per-instance IoU and Dice `(iou, dice)` of thresholded logits against 0/1 targets (two empty masks score 1)."
-    p, t = (logits > 0).flatten(-2), (targets > 0.5).flatten(-2)
-    inter = (p & t).sum(-1).float(); ps, ts = p.sum(-1).float(), t.sum(-1).float()
-    union = ps + ts - inter
-    one = torch.ones_like(inter)
-    return torch.where(union > 0, inter / union.clamp(min=1), one), torch.where(ps + ts > 0, 2 * inter / (ps + ts).clamp(min=1), one)
-
-# %% ../nbs/03_train_sam.ipynb #cdf7d575
-def box_as_mask(
-    input_boxes:torch.Tensor, # (B, N, 4) boxes in the processor's resized-input coordinates
-    mask_size:int,            # M, the low-res mask side
-    input_size:int|None=None, # S, the model's input side (default 4 * M, as for SAM's 16-pixel patches)
-) -> torch.Tensor:
-    "The filled boxes as (B, N, M, M) logits (+10 inside, -10 outside): the baseline a trained model must beat."
-    S = input_size or 4 * mask_size
-    c = (torch.arange(mask_size, device=input_boxes.device) + 0.5) * S / mask_size  # pixel centres in input coordinates
-    b = input_boxes[..., None]
-    rows = (c >= b[..., 1, :]) & (c < b[..., 3, :]); cols = (c >= b[..., 0, :]) & (c < b[..., 2, :])
-    return ((rows[..., :, None] & cols[..., None, :]).float() * 20 - 10)
-
-# %% ../nbs/03_train_sam.ipynb #c912cf3d
-def freeze_sam(
-    model,                      # a SamModel
-    train_encoder:bool=False,   # True: full fine-tune (vision and prompt encoders train too)
-) -> int:
-    "Freeze SAM's image and prompt encoders (unless `train_encoder`) and train the mask decoder; returns the trainable parameter count."
-    for module in (model.vision_encoder, model.prompt_encoder):
-        for p in module.parameters(): p.requires_grad_(train_encoder)
-    for p in model.mask_decoder.parameters(): p.requires_grad_(True)
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
-# %% ../nbs/03_train_sam.ipynb #b8313449
-class TrainingDiverged(RuntimeError):
-    "The loss became NaN or infinite; training stopped before the bad step."
-
-# %% ../nbs/03_train_sam.ipynb #4c3100fd
-class TrainingOutOfMemory(RuntimeError):
-    "An allocation failed in a training step; the message names the batch, what to lower and the checkpoint kept."
-
-
-# %% ../nbs/03_train_sam.ipynb #03e6b31a
-def _is_oom(e:BaseException) -> bool:
-    "Whether `e` is a failed CUDA or CPU allocation."
-    if isinstance(e, (getattr(torch, "OutOfMemoryError", MemoryError), MemoryError)): return True
-    m = str(e).lower()
-    return isinstance(e, RuntimeError) and ("out of memory" in m or "not enough memory" in m)
-
-
-# %% ../nbs/03_train_sam.ipynb #0f52aeda
-def _to_device(batch:dict, device) -> dict:
-    "Move a batch's tensors to `device`."
-    return {k: v.to(device) if torch.is_tensor(v) else v for k, v in batch.items()}
-
-def _model_device(model): return next(model.parameters()).device
-
-# %% ../nbs/03_train_sam.ipynb #28c0fe75
-def train_one_epoch(
-    model,                      # a SamModel (prepared by `accelerator` when given)
-    loader,                     # training batches (contract)
-    optimizer,                  # its optimizer
-    loss_fn=None,               # see `compute_batch_loss`
-    accelerator=None,           # an `accelerate.Accelerator`, or None for plain PyTorch on the model's device
-    scheduler=None,             # stepped after each optimizer step
-    epoch:int=1,                # shown in the progress bar and in errors
-    progress:bool=True,         # show a tqdm bar with the running loss
-) -> float:
-    "Train for one pass over `loader`; return the mean batch loss (averaged over processes)."
-    loss_fn = loss_fn or default_loss_fn()
-    model.train()
-    main = accelerator is None or accelerator.is_local_main_process
-    total, n = 0.0, 0
-    bar = tqdm(loader, desc=f"epoch {epoch} train", disable=not (progress and main), leave=False, dynamic_ncols=True)
-    for step, batch in enumerate(bar):
-        oom = None
-        try:
-            if accelerator is None: batch = _to_device(batch, _model_device(model))
-            validate_batch_shapes(batch)
-            with (accelerator.accumulate(model) if accelerator else nullcontext()):
-                loss = compute_batch_loss(sam_forward(model, batch), batch, loss_fn)
-                bad = torch.tensor(0.0 if torch.isfinite(loss) else 1.0, device=loss.device)
-                if accelerator is not None and accelerator.num_processes > 1: bad = accelerator.reduce(bad, "sum")
-                if bad.item():
-                    raise TrainingDiverged(f"the loss is {loss.item()} at epoch {epoch}, step {step + 1} "
-                                           f"(images {list(batch.get('ids', []))[:8]}); lower the learning rate or check these samples")
-                accelerator.backward(loss) if accelerator else loss.backward()
-                optimizer.step()
-                if scheduler is not None: scheduler.step()
-                optimizer.zero_grad()
-        except Exception as e:
-            if not _is_oom(e): raise
-            oom = f"{type(e).__name__}: {(str(e).strip().splitlines() or [''])[0][:200]}"
-        if oom is not None:  # raised outside the except block, so the failed step's tensors can be freed
-            ids = list(batch.get("ids", []))
-            n_img, n_inst = len(batch["input_boxes"]), int(batch["box_valid"].sum())
-            loss = batch = None; optimizer.zero_grad(set_to_none=True)
-            if torch.cuda.is_available(): torch.cuda.empty_cache()
-            try: of = f" of {len(loader)}"
-            except TypeError: of = ""
-            raise TrainingOutOfMemory(f"out of memory at epoch {epoch}, step {step + 1}{of}: a batch of {n_img} image(s) and {n_inst} "
-                                      f"instance(s), ids {ids[:8]}{'...' if len(ids) > 8 else ''} ({oom})")
-        total += loss.item(); n += 1
-        bar.set_postfix(loss=f"{total / n:.4f}")
-    mean = torch.tensor([total, n], dtype=torch.float64)
-    if accelerator is not None and accelerator.num_processes > 1:
-        mean = accelerator.reduce(mean.to(accelerator.device), "sum").cpu()
-    return (mean[0] / mean[1].clamp(min=1)).item()
-
-# %% ../nbs/03_train_sam.ipynb #94d04112
-def _per_image_stats(pred_masks, batch, loss_fn) -> torch.Tensor:
-    "(B, 4) per image: loss summed over valid instances, IoU sum, Dice sum, instance count."
-    logits = validate_pred_masks(pred_masks, batch["target_masks"]).float()
-    iou, dice = mask_iou_dice(logits, batch["target_masks"])
-    valid = batch["box_valid"].bool()
-    rows = []
-    for b in range(logits.shape[0]):
-        k = valid[b].sum()
-        # DiceCE over k instances is a mean of per-instance terms (same pixel count each), so mean * k is their sum
-        loss = loss_fn(logits[b][valid[b]][:, None], batch["target_masks"][b][valid[b]][:, None].float()) * k if k else logits.new_zeros(())
-        rows.append(torch.stack([loss, iou[b][valid[b]].sum(), dice[b][valid[b]].sum(), k.float()]))
-    return torch.stack(rows).float()
-
-# %% ../nbs/03_train_sam.ipynb #91f6aa29
-def validate_one_epoch(
-    model,                # a SamModel (prepared by `accelerator` when given)
-    loader,               # validation batches (contract)
-    loss_fn=None,         # see `compute_batch_loss`
-    accelerator=None,     # gathers per-image sums from all processes when given
-    progress:bool=False,  # show a tqdm bar
-) -> dict:
-    "Validation loss and mean IoU and Dice over all valid instances: `{loss, iou, dice, n_instances}`."
-    loss_fn = loss_fn or default_loss_fn()
-    model.eval()
-    main = accelerator is None or accelerator.is_local_main_process
-    sums = torch.zeros(4, dtype=torch.float64)
-    with torch.no_grad():
-        for batch in tqdm(loader, desc="validate", disable=not (progress and main), leave=False):
-            if accelerator is None: batch = _to_device(batch, _model_device(model))
-            validate_batch_shapes(batch)
-            stats = _per_image_stats(sam_forward(model, batch), batch, loss_fn)
-            if accelerator is not None: stats = accelerator.gather_for_metrics(stats)
-            sums += stats.double().sum(0).cpu()
-    n = max(sums[3].item(), 1)
-    return dict(loss=sums[0].item() / n, iou=sums[1].item() / n, dice=sums[2].item() / n, n_instances=int(sums[3].item()))
+__all__ = ['RESULT_COLUMNS', 'read_results', 'plot_losses', 'save_overlays', 'SamTrainConfig', 'make_accelerator',
+           'CheckpointRefused', 'train_sam_model', 'yolo_sam_train_sam']
 
 # %% ../nbs/03_train_sam.ipynb #da1e87da
 def _atomic_write(path:Path, write):
@@ -291,6 +66,16 @@ def _state_dict_from_file(model, path) -> dict:
     missing = sorted(set(full) - set(sd))
     if missing: raise ValueError(f"{path}: weights missing for {missing[:5]} (a different model architecture?)")
     return sd
+
+def _link_best(run:Path):
+    "Make the run folder itself a `save_pretrained` folder of the best model: best/'s files, hard-linked (else copied)."
+    for f in sorted((run / "best").iterdir()):
+        if not f.is_file(): continue
+        tmp = run / f".{f.name}.tmp"
+        if tmp.exists(): tmp.unlink()
+        try: os.link(f, tmp)
+        except OSError: shutil.copy2(f, tmp)
+        os.replace(tmp, run / f.name)
 
 # %% ../nbs/03_train_sam.ipynb #8ef39744
 def _rng_state(generator=None) -> dict:
@@ -359,12 +144,11 @@ def plot_losses(
 _COLOURS = np.array([[230, 25, 75], [60, 180, 75], [255, 225, 25], [0, 130, 200], [245, 130, 48], [145, 30, 180], [70, 240, 240], [240, 50, 230]])
 
 def _find_image_dataset(loader):
-    "The dataset with `ids` and images behind a loader (walks `.dataset` attributes), or None."
+    "The `SegmentationDataset` (images by id) behind a loader (walks `.dataset` attributes), or None."
     obj = getattr(loader, "dataset", None)
     for _ in range(4):
-        if obj is None: return None
-        if hasattr(obj, "ids") and hasattr(obj, "samples"): return obj
-        obj = getattr(obj, "dataset", None) or getattr(obj, "ds", None)
+        if obj is None or isinstance(obj, SegmentationDataset): return obj
+        obj = getattr(obj, "dataset", None)
     return None
 
 def _background(batch, b, M, processor, image_dataset):
@@ -397,38 +181,80 @@ def save_overlays(
     B, N, M = logits.shape[:3]
     panels = []
     for b in range(B):
-        img = _background(batch, b, M, processor, image_dataset).astype(np.float32) * 0.7
-        for n in range(N):
-            if not batch["box_valid"][b, n]: continue
-            colour = _COLOURS[n % len(_COLOURS)]
-            p = (logits[b, n] > 0).numpy()
-            img[p] = img[p] * 0.45 + colour * 0.55
-            t = batch["target_masks"][b, n].cpu().numpy() > 0.5
-            edge = t & ~(np.roll(t, 1, 0) & np.roll(t, -1, 0) & np.roll(t, 1, 1) & np.roll(t, -1, 1))
-            img[edge] = 255
-        panels.append(img.astype(np.uint8))
+        valid = batch["box_valid"][b].cpu().numpy().astype(bool)
+        img = tint_masks(_background(batch, b, M, processor, image_dataset).astype(np.float32) / 255 * 0.7, (logits[b] > 0).numpy()[valid],
+                         _COLOURS[np.arange(N)[valid] % len(_COLOURS)] / 255, alpha=0.55)
+        for t in batch["target_masks"][b].cpu().numpy()[valid] > 0.5:
+            img[t & ~(np.roll(t, 1, 0) & np.roll(t, -1, 0) & np.roll(t, 1, 1) & np.roll(t, -1, 1))] = 1.0  # outline
+        panels.append((img * 255).round().astype(np.uint8))
         panels.append(np.full((M, 2, 3), 255, np.uint8))
     grid = np.concatenate(panels[:-1], 1)
     k = scale or max(1, math.ceil(128 / M))
     Image.fromarray(grid).resize((grid.shape[1] * k, grid.shape[0] * k), Image.NEAREST).save(path)
 
-# %% ../nbs/03_train_sam.ipynb #71610505
-_RESUME_MUST_MATCH = ("learning_rate", "weight_decay", "train_encoder", "lr_schedule",
-                      "gradient_accumulation_steps", "seed", "mixed_precision")
+# %% ../nbs/03_train_sam.ipynb #eb3881d9
+@dataclass
+class SamTrainConfig:
+    "Every setting of a SAM training run, with its default (pretrained SAM): what `train_sam_model` reads, args.yaml holds and resume compares."
+    num_epochs:int=10                  # epochs to train (in all, counting resumed ones)
+    learning_rate:float=1e-5           # Adam learning rate: 1e-5 for pretrained SAM (`for_model("tiny")`: 1e-3)
+    weight_decay:float=0.0             # Adam weight decay
+    train_encoder:bool=False           # full fine-tune: image and prompt encoders train too (needs pixel_values batches)
+    lr_schedule:str="cosine"           # "cosine" (to 0 over the run) or "none"
+    gradient_accumulation_steps:int=1  # batches per optimizer step
+    patience:int|None=None             # early stopping: stop after this many epochs without a better val IoU (None: never)
+    mixed_precision:str="no"           # "no", "bf16" or "fp16" (autocast; fp16 needs a GPU)
+    seed:int=0                         # seeds every random source, per epoch
+    device:str|None=None               # "cpu", or None: accelerate's choice (a GPU when there is one; `accelerate launch` settings)
+    n_visualize:int=4                  # validation images in each epoch's prediction picture
 
-def _make_accelerator(device, mixed_precision, gradient_accumulation_steps, train_loader):
-    "An Accelerator for this run (accelerate keeps its state in singletons: reset them so a notebook can train twice)."
+    MUST_MATCH_ON_RESUME = ("learning_rate", "weight_decay", "train_encoder", "lr_schedule", "gradient_accumulation_steps",
+                            "seed", "mixed_precision")  # a resumed run continues the same optimisation only with these unchanged
+
+    def __post_init__(self):
+        for name, allowed in (("lr_schedule", ("cosine", "none")), ("mixed_precision", ("no", "bf16", "fp16"))):
+            if getattr(self, name) not in allowed: raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {getattr(self, name)!r}")
+        for name in ("num_epochs", "gradient_accumulation_steps", "n_visualize"):
+            if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < (0 if name == "n_visualize" else 1):
+                raise ValueError(f"{name} must be a whole number of at least {0 if name == 'n_visualize' else 1}, got {getattr(self, name)!r}")
+        if not self.learning_rate >= 0 or not self.weight_decay >= 0: raise ValueError("learning_rate and weight_decay cannot be negative")
+
+    @classmethod
+    def for_model(cls,
+                  model:str=DEFAULT_SAM,  # the SAM to train: "tiny" (random weights) or any pretrained one
+                  **overrides,                        # fields to set on top of the preset (None: keep the preset's)
+                 ) -> "SamTrainConfig":
+        "The preset that learns for `model`: the random tiny model trains whole at a constant 1e-3; pretrained SAM its decoder at 1e-5, cosine."
+        preset = dict(learning_rate=1e-3, train_encoder=True, lr_schedule="none") if model == "tiny" else {}
+        return cls(**{**preset, **{k: v for k, v in overrides.items() if v is not None}})
+
+    def resume_conflicts(self,
+                         saved:dict,  # the settings stored in a checkpoint (its `asdict`)
+                        ) -> list:
+        "The settings that differ from a checkpoint's and forbid resuming it (empty: it may resume)."
+        changed = [k for k in self.MUST_MATCH_ON_RESUME if saved.get(k) != getattr(self, k)]
+        if self.lr_schedule == "cosine" and saved.get("num_epochs") != self.num_epochs: changed.append("num_epochs (the cosine schedule spans the run)")
+        return changed
+
+# %% ../nbs/03_train_sam.ipynb #71610505
+def make_accelerator(
+    config:SamTrainConfig,  # its `device`, `mixed_precision` and `gradient_accumulation_steps`
+    train_loader=None,      # the training loader: its batch is the global batch, split between processes when it divides evenly
+):
+    "An `accelerate.Accelerator` for a run (accelerate keeps its state in singletons: they are reset, so a notebook can train twice)."
     from accelerate import Accelerator, DataLoaderConfiguration, DistributedDataParallelKwargs, PartialState
     from accelerate.state import AcceleratorState, GradientState
     AcceleratorState._reset_state(); GradientState._reset_state()
-    nproc = PartialState(cpu=device == "cpu").num_processes
+    cpu = config.device == "cpu"
+    nproc = PartialState(cpu=cpu).num_processes
     bs = getattr(train_loader, "batch_size", None)
-    split = bool(bs) and nproc > 1 and bs % nproc == 0  # the loader's batch is the global batch, split between processes
-    return Accelerator(cpu=device == "cpu", mixed_precision=mixed_precision, gradient_accumulation_steps=gradient_accumulation_steps,
+    split = bool(bs) and nproc > 1 and bs % nproc == 0
+    return Accelerator(cpu=cpu, mixed_precision=config.mixed_precision, gradient_accumulation_steps=config.gradient_accumulation_steps,
                        dataloader_config=DataLoaderConfiguration(split_batches=split),
                        # with multimask_output=False some decoder heads get no gradient
                        kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)])
 
+# %% ../nbs/03_train_sam.ipynb #ec198d7f
 def _first_images(loader, n:int) -> dict|None:
     "The first `n` images of a loader as one CPU batch (the fixed overlay samples)."
     if n <= 0: return None
@@ -487,45 +313,37 @@ def _load_training_state(run:Path, path:Path) -> dict:
 
 # %% ../nbs/03_train_sam.ipynb #67e56b24
 def train_sam_model(
-    train_loader,                       # training batches (02_split `create_dataloaders`)
-    val_loader,                         # validation batches
-    model_save_path,                    # the run folder RUN
-    num_epochs:int=10,                  # epochs to train (in all, counting resumed ones)
-    learning_rate:float=1e-5,           # Adam learning rate: 1e-5 for pretrained SAM, 1e-3 for the random "tiny" preset
-    weight_decay:float=0.0,             # Adam weight decay
-    visualization_dir=None,             # where per-epoch overlays go (default RUN/overlays; False: none)
-    device:str|None=None,               # "cpu", or None: accelerate's choice (a GPU when there is one; `accelerate launch` settings)
-    model=None,                         # a SamModel (default: `load_sam()`, facebook/sam-vit-base)
-    processor=None,                     # its processor, saved beside the weights
-    train_encoder:bool=False,           # full fine-tune: image and prompt encoders train too (needs pixel_values batches)
-    lr_schedule:str="cosine",           # "cosine" (to 0 over the run) or "none"
-    gradient_accumulation_steps:int=1,  # batches per optimizer step
-    patience:int|None=None,             # early stopping: stop after this many epochs without a better val IoU
-    mixed_precision:str="no",           # "no", "bf16" or "fp16" (autocast; fp16 needs a GPU)
-    seed:int=0,                         # seeds every random source, per epoch
-    resume:bool=False,                  # continue RUN from its last checkpoint
-    loss_fn=None,                       # default monai DiceCELoss(sigmoid=True, squared_pred=True)
-    n_visualize:int=4,                  # validation images in each epoch's overlay
-    run_info:dict|None=None,            # more settings for args.yaml (data, model, split: the CLI's)
-    progress:bool=True,                 # progress bars and a line per epoch
+    train_loader,                     # training batches (02_split `create_dataloaders`)
+    val_loader,                       # validation batches
+    model_save_path,                  # the run folder RUN: best/ and last/ (`save_pretrained` folders), args.yaml, results.csv, loss.png
+    num_epochs:int|None=None,         # epochs to train (default: the config's, 10)
+    learning_rate:float|None=None,    # Adam learning rate (default: the config's, 1e-5 for pretrained SAM)
+    weight_decay:float|None=None,     # Adam weight decay (default: the config's, 0)
+    visualization_dir=None,           # where the per-epoch prediction pictures go (default RUN/overlays; False: none)
+    device:str|None=None,             # "cpu", "cuda", ... (default: the config's: accelerate's choice)
+    config:SamTrainConfig|None=None,  # every setting (default `SamTrainConfig()`); the four arguments above override its fields
+    model=None,                       # a SamModel (default: `load_sam()`, facebook/sam-vit-base from the local Hugging Face cache)
+    processor=None,                   # its processor, saved beside the weights (default: the default model's, or one matching `model`)
+    loss_fn=None,                     # default monai DiceCELoss(sigmoid=True, squared_pred=True)
+    resume:bool=False,                # continue RUN from its last checkpoint (the settings must match: `resume_conflicts`)
+    run_info:dict|None=None,          # more to record in args.yaml (data, model, split: the CLI's)
+    progress:bool=True,               # progress bars and a line per epoch
 ) -> tuple:
     "Fine-tune SAM on box prompts into run folder `model_save_path`; return `(best_model_state, loss_plot)`."
     run = Path(model_save_path)
-    if lr_schedule not in ("cosine", "none"): raise ValueError(f"lr_schedule must be 'cosine' or 'none', got {lr_schedule!r}")
-    if model is None: model, processor = load_sam()
-    if processor is None: processor = sam_processor_for(model.config)
-    settings = dict(num_epochs=num_epochs, learning_rate=learning_rate, weight_decay=weight_decay, train_encoder=train_encoder,
-                    lr_schedule=lr_schedule, gradient_accumulation_steps=gradient_accumulation_steps,
-                    patience=patience, mixed_precision=mixed_precision, seed=seed, device=device, n_visualize=n_visualize,
-                    optimizer="Adam", loss="DiceCELoss(sigmoid=True, squared_pred=True)" if loss_fn is None else repr(loss_fn),
-                    batch_size=getattr(train_loader, "batch_size", None), train_batches=len(train_loader), val_batches=len(val_loader))
-    if train_encoder and "image_embeddings" in next(iter(train_loader)):
+    given = dict(num_epochs=num_epochs, learning_rate=learning_rate, weight_decay=weight_decay, device=device)
+    cfg = replace(config or SamTrainConfig(), **{k: v for k, v in given.items() if v is not None})
+    if model is None:
+        model, default_processor = load_sam()
+        processor = processor or default_processor
+    processor = processor or sam_processor_for(model.config)
+    if cfg.train_encoder and "image_embeddings" in next(iter(train_loader)):
         raise ValueError("train_encoder=True needs batches with pixel_values: build the loaders without the embedding cache")
     if not resume and any((run / n).exists() for n in ("last", ".last.tmp", ".last.old")):
         raise FileExistsError(f"{run} already holds a run (last/ exists): pass resume=True to continue it, or choose a new folder")
     if resume and run.is_dir():  # a kill during a checkpoint write: finish or roll back its swap first (on one process)
         from accelerate import PartialState
-        ps = PartialState(cpu=device == "cpu")
+        ps = PartialState(cpu=cfg.device == "cpu")
         if ps.is_main_process:
             for what in _recover_checkpoints(run):
                 if progress: print(f"{run}: {what}")
@@ -534,26 +352,25 @@ def train_sam_model(
     state = None
     if ckpt is not None:
         state = _load_training_state(run, ckpt / "training_state.pt")
-        old = state["settings"]
-        changed = [k for k in _RESUME_MUST_MATCH if old.get(k) != settings[k]]
-        if lr_schedule == "cosine" and old["num_epochs"] != num_epochs: changed.append("num_epochs (the cosine schedule spans the run)")
+        changed = cfg.resume_conflicts(state["settings"])
         if changed: raise ValueError(f"cannot resume {run}: settings differ from its checkpoint: {', '.join(changed)}")
     elif resume and progress: print(f"{run}: no checkpoint to resume from; starting a new run")
     loss_fn = loss_fn or default_loss_fn()
-    accelerator = _make_accelerator(device, mixed_precision, gradient_accumulation_steps, train_loader)
+    accelerator = make_accelerator(cfg, train_loader)
     main = accelerator.is_main_process
     say = accelerator.print if progress else (lambda *a, **k: None)
 
-    freeze_sam(model, train_encoder)
+    freeze_sam(model, cfg.train_encoder)
     if state is not None: model.load_state_dict(_state_dict_from_file(model, ckpt / "model.safetensors"))
     generator = _loader_generator(train_loader)
-    _seed_everything(seed)
-    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=learning_rate, weight_decay=weight_decay)
-    steps = math.ceil(len(train_loader) / gradient_accumulation_steps) * num_epochs
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, steps)) if lr_schedule == "cosine" else None
-    vis_batch = _first_images(val_loader, n_visualize) if main and visualization_dir is not False else None
+    _seed_everything(cfg.seed)
+    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    steps = math.ceil(len(train_loader) / cfg.gradient_accumulation_steps) * cfg.num_epochs
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, steps)) if cfg.lr_schedule == "cosine" else None
+    vis_batch = _first_images(val_loader, cfg.n_visualize) if main and visualization_dir is not False else None
     image_dataset = _find_image_dataset(val_loader)
     vis_dir = Path(visualization_dir) if visualization_dir else run / "overlays"
+    batch_size = getattr(train_loader, "batch_size", None)
     model, optimizer, train_dl, val_dl = accelerator.prepare(model, optimizer, train_loader, val_loader)
     if scheduler is not None: scheduler = accelerator.prepare(scheduler)
     unwrapped = accelerator.unwrap_model(model)
@@ -571,7 +388,9 @@ def train_sam_model(
     if main:
         run.mkdir(parents=True, exist_ok=True)
         import transformers, accelerate
-        info = dict(settings, **(run_info or {}), num_processes=accelerator.num_processes, accelerate_device=str(accelerator.device),
+        info = dict(asdict(cfg), optimizer="Adam", loss="DiceCELoss(sigmoid=True, squared_pred=True)" if loss_fn is None else repr(loss_fn),
+                    batch_size=batch_size, train_batches=len(train_loader), val_batches=len(val_loader), **(run_info or {}),
+                    num_processes=accelerator.num_processes, accelerate_device=str(accelerator.device),
                     distributed_type=str(accelerator.distributed_type), trainable_parameters=sum(p.numel() for p in unwrapped.parameters() if p.requires_grad),
                     torch=str(torch.__version__), transformers=str(transformers.__version__), accelerate=str(accelerate.__version__))
         info = {k: v if v is None or isinstance(v, (bool, int, float, str, list, dict)) else str(v) for k, v in info.items()}
@@ -580,8 +399,8 @@ def train_sam_model(
         if vis_batch is not None: vis_dir.mkdir(parents=True, exist_ok=True)
 
     if state is not None: _set_rng_state(state["rng"], generator)  # last, so nothing above consumes the restored draws
-    for epoch in range(start + 1, num_epochs + 1):
-        if patience is not None and stale >= patience: break
+    for epoch in range(start + 1, cfg.num_epochs + 1):
+        if cfg.patience is not None and stale >= cfg.patience: break
         t0, lr = time.time(), optimizer.param_groups[0]["lr"]
         try:
             train_loss = train_one_epoch(model, train_dl, optimizer, loss_fn, accelerator, scheduler, epoch, progress)
@@ -589,13 +408,13 @@ def train_sam_model(
             kept = f"the last good checkpoint is {run / 'last'} (epoch {start if not rows else rows[-1]['epoch']})" if (run / "last").exists() else "no checkpoint was written yet"
             raise TrainingDiverged(f"{run}: training stopped: {e}; {kept}. Resume from it with resume=True once fixed.") from None
         except TrainingOutOfMemory as e:
-            bs = f", now {settings['batch_size']}" if settings["batch_size"] else ""
+            bs = f", now {batch_size}" if batch_size else ""
             kept = (f"the last checkpoint, {run / 'last'} (epoch {start if not rows else rows[-1]['epoch']}), is intact: resume it (resume=True, "
                     "--resume) with a smaller batch or instance cap" if (run / "last").exists() else "no checkpoint was written yet")
             raise TrainingOutOfMemory(
                 f"{run}: training stopped: {e}. To fit in memory lower the batch size (--batch_size{bs}), cap the "
                 f"instances a batch (--max_instances, create_dataloaders(max_instances_per_batch=...)), train in bf16 (--mixed_precision bf16) "
-                f"or freeze the image encoder (--encoder freeze, train_encoder=False; now {'trained' if train_encoder else 'frozen'}); "
+                f"or freeze the image encoder (--encoder freeze, train_encoder=False; now {'trained' if cfg.train_encoder else 'frozen'}); "
                 f"{kept}.") from None
         val = validate_one_epoch(model, val_dl, loss_fn, accelerator)
         row = dict(epoch=epoch, train_loss=train_loss, val_loss=val["loss"], val_iou=val["iou"], val_dice=val["dice"],
@@ -608,77 +427,67 @@ def train_sam_model(
         if main:
             if best_epoch == epoch: _save_model_dir(unwrapped, processor, run / "best")
             if vis_batch is not None:
-                with torch.no_grad(): vis_pred = sam_forward(unwrapped, _to_device(vis_batch, accelerator.device))
+                with torch.no_grad(): vis_pred = sam_forward(unwrapped, batch_to_device(vis_batch, accelerator.device))
                 save_overlays(vis_dir / f"epoch_{epoch:03d}.png", vis_batch, vis_pred, processor, image_dataset)
             _write_results(run, rows)
             plot_losses(rows).savefig(run / "loss.png")
             ckpt_state = dict(epoch=epoch, best_metric=best, best_epoch=best_epoch, epochs_without_improvement=stale,
                               optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict() if scheduler is not None else None,
-                              rng=_rng_state(generator), settings=settings)
+                              rng=_rng_state(generator), settings=asdict(cfg))
             _save_model_dir(unwrapped, processor, run / "last", ckpt_state)
         accelerator.wait_for_everyone()
-        say(f"epoch {epoch}/{num_epochs}  train_loss {train_loss:.4f}  val_loss {val['loss']:.4f}  val_iou {val['iou']:.4f}  "
+        say(f"epoch {epoch}/{cfg.num_epochs}  train_loss {train_loss:.4f}  val_loss {val['loss']:.4f}  val_iou {val['iou']:.4f}  "
             f"val_dice {val['dice']:.4f}  lr {row['lr']:.2e}  {row['seconds']:.1f} s" + ("  *best" if best_epoch == epoch else ""))
-        if patience is not None and stale >= patience and epoch < num_epochs:
+        if cfg.patience is not None and stale >= cfg.patience and epoch < cfg.num_epochs:
             say(f"early stop: val IoU has not improved for {stale} epochs (best {best:.4f} at epoch {best_epoch})")
     accelerator.wait_for_everyone()
+    if main and (run / "best").is_dir(): _link_best(run)
     return best_state, plot_losses(rows)
-
-# %% ../nbs/03_train_sam.ipynb #9dd288d5
-def _preset(model:str) -> dict:
-    "Defaults that learn: the random tiny model trains whole at 1e-3; pretrained SAM trains its decoder at 1e-5."
-    if model == "tiny": return dict(lr=1e-3, train_encoder=True, epochs=10, lr_schedule="none")
-    return dict(lr=1e-5, train_encoder=False, epochs=10, lr_schedule="cosine")
 
 # %% ../nbs/03_train_sam.ipynb #83aebec9
 def yolo_sam_train_sam(
     data:str,                  # dataset folder in our layout (images/, masks/, boxes/, classes.txt, summary.json)
     model:str="tiny",          # "tiny" (random, for tests), a hub id such as facebook/sam-vit-base, or a local folder
-    epochs:int=None,           # epochs (default: 10)
+    epochs:int=None,           # epochs (default: the preset's, 10)
     out:str="runs/sam",        # the run folder
     resume:bool=False,         # continue the run in --out from its last checkpoint
     batch_size:int=4,          # images a batch (the global batch under several processes)
-    lr:float=None,             # learning rate (default: 1e-3 for tiny, 1e-5 for pretrained SAM)
+    lr:float=None,             # learning rate (default: the preset's, 1e-3 for tiny, 1e-5 for pretrained SAM)
     split:str=None,            # a split.json to use (default: split the dataset; --resume reuses RUN/split.json)
     val_size:float=0.2,        # validation fraction when splitting
     augment:bool=False,        # pixel augmentation (no embedding cache: the encoder runs every step)
-    encoder:str="auto",        # "train" (full fine-tune), "freeze", or "auto" (train for tiny, freeze otherwise)
+    encoder:str="auto",        # "train" (full fine-tune), "freeze", or "auto" (the preset's: train for tiny, freeze otherwise)
     cache:str=None,            # embedding cache folder (default RUN/cache)
-    lr_schedule:str=None,      # "cosine" or "none" (default: none for tiny, cosine otherwise)
-    grad_accum:int=1,          # batches per optimizer step
-    patience:int=None,         # early stopping after this many epochs without a better val IoU
-    mixed_precision:str="no",  # "no", "bf16" or "fp16"
+    lr_schedule:str=None,      # "cosine" or "none" (default: the preset's, none for tiny, cosine otherwise)
+    grad_accum:int=None,       # batches per optimizer step (default: 1)
+    patience:int=None,         # early stopping after this many epochs without a better val IoU (default: none)
+    mixed_precision:str=None,  # "no", "bf16" or "fp16" (default: no)
     device:str=None,           # "cpu" to force the CPU (default: a GPU when there is one)
     workers:int=0,             # DataLoader worker processes
-    seed:int=0,                # split and training seed
+    seed:int=None,             # split and training seed (default: 0)
     max_instances:int=None,    # cap on instances a training batch (bounds memory; default: all)
 ):
     "Fine-tune SAM with box prompts on a dataset folder into a run folder."
     from accelerate import PartialState
-    run = Path(out); preset = _preset(model)
-    if encoder not in ("auto", "train", "freeze"): print(f"train-sam: --encoder must be auto, train or freeze, not {encoder!r}", file=sys.stderr); return 2
-    train_encoder = preset["train_encoder"] if encoder == "auto" else encoder == "train"
-    try:
-        ds = load_dataset_from_summary(data)
-        split_path = Path(split) if split else (run / "split.json" if resume and (run / "split.json").exists() else None)
-        sp = load_split(split_path) if split_path else split_dataset(ds, test_size=val_size, seed=seed)
-        state = PartialState(cpu=device == "cpu")
-        if state.is_main_process: run.mkdir(parents=True, exist_ok=True); save_split(sp, run / "split.json")
-        sam, processor = load_sam(model)
-        emb = None
-        if not (augment or train_encoder):
-            with state.main_process_first():  # one process encodes, the others then read the cache
-                emb = cache_embeddings(ds.subset(sp["train"] + sp["val"]), sam, processor, cache or run / "cache")
-        train_dl, val_dl = create_dataloaders(ds.subset(sp["train"]), ds.subset(sp["val"]), processor, batch_size=batch_size,
-                                              cache=emb, num_workers=workers, augment=SamAugment() if augment else None, seed=seed,
-                                              max_instances_per_batch=max_instances)
-        info = dict(data=str(Path(data).resolve()), model=model, split=str(run / "split.json"), augment=augment, cache=str(emb.dir) if emb else None,
-                    n_train=len(sp["train"]), n_val=len(sp["val"]), box_jitter_px=getattr(train_dl.dataset, "box_jitter_px", None))
-        train_sam_model(train_dl, val_dl, run, num_epochs=epochs or preset["epochs"], learning_rate=lr or preset["lr"],
-                        device=device, model=sam, processor=processor, train_encoder=train_encoder, lr_schedule=lr_schedule or preset["lr_schedule"],
-                        gradient_accumulation_steps=grad_accum, patience=patience, mixed_precision=mixed_precision, seed=seed,
-                        resume=resume, run_info=info)
-    except (DatasetError, TrainingDiverged, TrainingOutOfMemory, FileExistsError, ValueError, OSError, KeyError) as e:
-        print(f"train-sam: {e}", file=sys.stderr); return 1
+    if encoder not in ("auto", "train", "freeze"): raise ValueError(f"--encoder must be auto, train or freeze, not {encoder!r}")
+    config = SamTrainConfig.for_model(model, num_epochs=epochs, learning_rate=lr, lr_schedule=lr_schedule, gradient_accumulation_steps=grad_accum,
+                                      patience=patience, mixed_precision=mixed_precision, device=device, seed=seed,
+                                      train_encoder=None if encoder == "auto" else encoder == "train")
+    run = Path(out)
+    ds = load_dataset_from_summary(data)
+    split_path = Path(split) if split else (run / "split.json" if resume and (run / "split.json").exists() else None)
+    sp = load_split(split_path) if split_path else split_dataset(ds, test_size=val_size, seed=config.seed)
+    state = PartialState(cpu=config.device == "cpu")
+    if state.is_main_process: run.mkdir(parents=True, exist_ok=True); save_split(sp, run / "split.json")
+    sam, processor = load_sam(model)
+    emb = None
+    if not (augment or config.train_encoder):
+        with state.main_process_first():  # one process encodes, the others then read the cache
+            emb = cache_embeddings(ds.subset(sp["train"] + sp["val"]), sam, processor, cache or run / "cache")
+    train_dl, val_dl = create_dataloaders(ds.subset(sp["train"]), ds.subset(sp["val"]), processor, batch_size=batch_size,
+                                          cache=emb, num_workers=workers, augment=SamAugment() if augment else None, seed=config.seed,
+                                          max_instances_per_batch=max_instances)
+    info = dict(data=str(Path(data).resolve()), model=model, split=str(run / "split.json"), augment=augment, cache=str(emb.dir) if emb else None,
+                n_train=len(sp["train"]), n_val=len(sp["val"]), box_jitter_px=getattr(train_dl.dataset, "box_jitter_px", None))
+    train_sam_model(train_dl, val_dl, run, config=config, model=sam, processor=processor, resume=resume, run_info=info)
     print(f"train-sam: done; best weights in {run / 'best'} (SamModel.from_pretrained or load_sam)")
-    return 0

@@ -4,73 +4,22 @@
 
 # %% ../nbs/04_train_yolo.ipynb #de595b9d
 from __future__ import annotations
-import json, os, shutil, sys, tempfile
+import json, shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-import cv2
 import numpy as np
 import yaml
 from tqdm.auto import tqdm
 
 from .data import DatasetError, Problem, SegmentationDataset, load_dataset_from_summary, read_mask
+from .formats import import_ultralytics, link_or_copy, parse_yolo_seg_line, polygons_to_mask, yolo_seg_line
+from .split import load_split, save_split
 
 # %% auto #0
-__all__ = ['CLASSES_JSON', 'mask_to_polygon', 'polygon_to_mask', 'YoloExport', 'export_yolo_dataset', 'roundtrip_ious', 'YoloRun',
-           'train_yolo', 'load_class_ids', 'yolo_sam_train_yolo']
-
-# %% ../nbs/04_train_yolo.ipynb #bd126b0d
-def _import_ultralytics(config_dir=None):
-    "Make Ultralytics safe offline (YOLO_OFFLINE, a private YOLO_CONFIG_DIR, local fonts) and import it."
-    os.environ["YOLO_OFFLINE"] = "1"   # read at import: no online checks, no hub sync
-    if not os.environ.get("YOLO_CONFIG_DIR"):  # else Ultralytics writes ~/.config/Ultralytics
-        uid = os.getuid() if hasattr(os, "getuid") else "user"
-        config_dir = Path(config_dir or Path(tempfile.gettempdir()) / f"yolo-sam-{uid}" / "ultralytics")
-        config_dir.mkdir(parents=True, exist_ok=True)
-        os.environ["YOLO_CONFIG_DIR"] = str(config_dir.resolve())
-    import ultralytics
-    from ultralytics.utils import USER_CONFIG_DIR  # the folder Ultralytics really uses, even if it was imported earlier
-    import matplotlib
-    # check_font runs on every train/val (even with plots=False) and downloads Arial unless a file of that name exists
-    font = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
-    Path(USER_CONFIG_DIR).mkdir(parents=True, exist_ok=True)
-    for name in ("Arial.ttf", "Arial.Unicode.ttf"):
-        if not (Path(USER_CONFIG_DIR) / name).exists(): shutil.copyfile(font, Path(USER_CONFIG_DIR) / name)
-    return ultralytics
-
-# %% ../nbs/04_train_yolo.ipynb #addc4be7
-def mask_to_polygon(
-    mask,                  # `(H, W)` binary mask of one instance
-    tolerance:float=1.0,   # simplify each contour within this many pixels (and 1 % of its length; 0: keep every pixel)
-) -> np.ndarray | None:
-    "One polygon `(K, 2)` in pixel coordinates (pixel centres) for one instance mask, or None if the mask is empty."
-    m = np.ascontiguousarray(np.asarray(mask) > 0, dtype=np.uint8)
-    contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    parts = []
-    for c in contours:
-        # within `tolerance` px, and within 1 % of the outline's length: a fixed pixel error ruins small objects
-        eps = min(tolerance, 0.01 * cv2.arcLength(c, True))
-        p = (cv2.approxPolyDP(c, eps, True) if eps > 0 else c).reshape(-1, 2)
-        if len(p) < 3: p = np.resize(p, (3, 2))  # a line or a pixel: repeat its points; filling still draws it
-        parts.append(p)
-    if not parts: return None
-    if len(parts) == 1: return parts[0].astype(np.float64)
-    _import_ultralytics()
-    from ultralytics.data.converter import merge_multi_segment
-    return np.concatenate(merge_multi_segment([p.reshape(-1) for p in parts]), axis=0).astype(np.float64)
-
-# %% ../nbs/04_train_yolo.ipynb #fff26c19
-def polygon_to_mask(
-    polygon_norm,   # `(K, 2)` or flat `x1 y1 x2 y2 ...` polygon, normalised to [0, 1]
-    width:int,      # image width in pixels
-    height:int,     # image height in pixels
-) -> np.ndarray:
-    "Rasterise one normalised YOLO polygon to an `(H, W)` uint8 0/1 mask, as Ultralytics' `polygon2mask` does."
-    xy = np.asarray(polygon_norm, dtype=np.float64).reshape(-1, 2) * [width, height]
-    mask = np.zeros((height, width), np.uint8)
-    cv2.fillPoly(mask, [xy.astype(np.int32)], 1)  # truncation, like polygon2mask
-    return mask
+__all__ = ['CLASSES_JSON', 'YoloExport', 'export_yolo_dataset', 'roundtrip_ious', 'YoloRun', 'clean_yolo_metrics',
+           'check_yolo_model', 'train_yolo', 'load_class_ids', 'yolo_sam_train_yolo']
 
 # %% ../nbs/04_train_yolo.ipynb #4e8e5761
 @dataclass
@@ -88,25 +37,6 @@ class YoloExport:
 
 # %% ../nbs/04_train_yolo.ipynb #91ee1430
 CLASSES_JSON = "yolo_sam_classes.json"
-
-def _read_split(split) -> dict:
-    "A split as `{name: [ids]}` from a dict or a split.json path (non-list entries like `seed` are left out)."
-    if isinstance(split, (str, Path)):
-        path = Path(split)
-        if not path.exists(): raise FileNotFoundError(f"{path}: split file not found")
-        try: split = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as e: raise DatasetError(f"{path}: not valid JSON ({e})") from None
-    parts = {k: [str(i) for i in v] for k, v in dict(split).items() if isinstance(v, (list, tuple))}
-    for k in ("train", "val"):
-        if k not in parts: raise DatasetError(f"split has no {k!r} list of ids (keys: {sorted(parts)})")
-    return parts
-
-def _link_or_copy(src:Path, dst:Path):
-    "Hard-link `src` to `dst`, else symlink, else copy: the bytes are never re-encoded."
-    try: os.link(src, dst)
-    except OSError:
-        try: os.symlink(Path(src).resolve(), dst)
-        except OSError: shutil.copy2(src, dst)
 
 def _fmt(v) -> str: return f"{v:.6f}"
 
@@ -127,17 +57,16 @@ def _label_lines(sample, task:str, yolo_of:dict, tolerance:float, problems:list)
         mask = read_mask(sample.mask_paths[i])
         if mask.shape != (h, w):
             problems.append(Problem(str(where), f"instance {i}: mask is {mask.shape[1]}x{mask.shape[0]}, image is {w}x{h}: not exported", sample.id)); continue
-        poly = mask_to_polygon(mask, tolerance)
-        if poly is None:
+        line = yolo_seg_line(mask, yolo_of[c], tolerance)
+        if line is None:
             problems.append(Problem(str(where), f"instance {i}: mask is empty, no polygon: not exported", sample.id)); continue
-        xy = np.clip((poly + 0.5) / [w, h], 0, 1)
-        lines.append(f"{yolo_of[c]} " + " ".join(map(_fmt, xy.reshape(-1))))
+        lines.append(line)
     return lines
 
 # %% ../nbs/04_train_yolo.ipynb #289f6d4f
 def export_yolo_dataset(
     dataset,                 # a `SegmentationDataset`, or the folder of a dataset in our layout
-    split,                   # `{"train": [ids], "val": [ids], ...}` or the path of a saved split.json
+    split,                   # `{"train": [ids], "val": [ids], ...}` or a saved split.json (checked by `load_split`)
     out,                     # the export folder; an earlier export there is replaced
     task:str="segment",      # "segment": polygons from the instance masks; "detect": our boxes
     tolerance:float=1.0,     # polygon simplification, in pixels
@@ -145,7 +74,10 @@ def export_yolo_dataset(
     "Write the Ultralytics layout (images/, labels/, data.yaml) for a dataset and its split."
     if task not in ("segment", "detect"): raise ValueError(f"task must be 'segment' or 'detect', got {task!r}")
     if not isinstance(dataset, SegmentationDataset): dataset = load_dataset_from_summary(dataset)
-    parts = _read_split(split)
+    if isinstance(split, (str, Path)): split = load_split(split, dataset)
+    parts = {k: [str(i) for i in v] for k, v in dict(split).items() if isinstance(v, (list, tuple))}
+    for k in ("train", "val"):
+        if k not in parts: raise DatasetError(f"split has no {k!r} list of ids (keys: {sorted(parts)})")
     known = set(dataset.ids)
     for k, v in parts.items():
         missing = [i for i in v if i not in known]
@@ -169,7 +101,7 @@ def export_yolo_dataset(
         n = 0
         for sid in tqdm(part_ids, desc=f"export {part}", leave=False):
             s = by_id[sid]
-            _link_or_copy(s.image_path, out / "images" / part / f"{sid}{Path(s.image_path).suffix}")
+            link_or_copy(s.image_path, out / "images" / part / f"{sid}{Path(s.image_path).suffix}")
             lines = _label_lines(s, task, yolo_of, tolerance, problems)
             (out / "labels" / part / f"{sid}.txt").write_text("".join(l + "\n" for l in lines))
             n += len(lines)
@@ -199,8 +131,7 @@ def roundtrip_ious(
             h, w = item["image"].shape[:2]
             written = [i for i, m in enumerate(item["masks"]) if m.any() and int(item["class_ids"][i]) in export.class_ids]
             for i, line in zip(written, lf.read_text().splitlines()):
-                v = line.split()
-                back = polygon_to_mask(np.asarray(v[1:], float), w, h).astype(bool)
+                back = polygons_to_mask(parse_yolo_seg_line(line, w, h)[1], w, h).astype(bool)
                 m = item["masks"][i].astype(bool)
                 rows.append((sid, i, int(item["class_ids"][i]), float((back & m).sum() / max((back | m).sum(), 1))))
     return rows
@@ -212,11 +143,11 @@ class YoloRun(NamedTuple):
     best: Path       # `save_dir/weights/best.pt`
     metrics: dict    # final validation of best.pt: box_/mask_ precision, recall, mAP50, mAP50-95
 
-# %% ../nbs/04_train_yolo.ipynb #e6e3f434
-_METRIC_KEYS = {"precision": "precision", "recall": "recall", "mAP50": "mAP50", "mAP50-95": "mAP50-95"}
-
-def _clean_metrics(raw) -> dict:
-    "Ultralytics' `metrics/mAP50(B)` style keys as `box_mAP50`, `mask_mAP50`, ... (floats)."
+# %% ../nbs/04_train_yolo.ipynb #9602d566
+def clean_yolo_metrics(
+    raw,   # Ultralytics' metrics (`results_dict`) or a dict with keys like `metrics/mAP50(B)`
+) -> dict:
+    "Ultralytics' `metrics/mAP50(B)` style keys as `box_mAP50`, `mask_mAP50`, ... (floats); other keys are left out."
     raw = getattr(raw, "results_dict", raw) or {}
     out = {}
     for k, v in raw.items():
@@ -225,8 +156,11 @@ def _clean_metrics(raw) -> dict:
         out[f"{ {'B': 'box', 'M': 'mask'}.get(kind.rstrip(')'), kind.rstrip(')')) }_{name}"] = float(v)
     return out
 
-def _check_model(model) -> str:
-    "Refuse a hub model name that is not on disk, before Ultralytics tries to download it."
+# %% ../nbs/04_train_yolo.ipynb #eabad68c
+def check_yolo_model(
+    model,   # a model .yaml (Ultralytics ships these), or the path of a local .pt
+) -> str:
+    "The model to give Ultralytics (a local .pt as an absolute path); refuses a hub name that is not on disk, before Ultralytics tries to download it."
     m = str(model)
     if Path(m).exists(): return str(Path(m).resolve()) if m.endswith(".pt") else m
     if m.endswith((".yaml", ".yml")): return m   # a model config: Ultralytics ships these, no download
@@ -249,9 +183,9 @@ def train_yolo(
     "Train Ultralytics YOLO offline; returns the run folder, best.pt and the final metrics."
     data_yaml = Path(getattr(data_yaml, "data_yaml", data_yaml)).resolve()
     if not data_yaml.exists(): raise FileNotFoundError(f"{data_yaml}: data.yaml not found (write one with export_yolo_dataset)")
-    model = _check_model(model)
+    model = check_yolo_model(model)
     out = Path(out).resolve()
-    _import_ultralytics(out / "ultralytics_config")
+    import_ultralytics()
     from ultralytics import YOLO
     yolo = YOLO(model)
     yolo.train(data=str(data_yaml), epochs=epochs, imgsz=imgsz, batch=batch, device=device,
@@ -259,7 +193,7 @@ def train_yolo(
     trainer = yolo.trainer
     save_dir = Path(trainer.save_dir)
     best = Path(trainer.best) if Path(trainer.best).exists() else Path(trainer.last)
-    metrics = _clean_metrics(yolo.metrics) or _clean_metrics(trainer.metrics)
+    metrics = clean_yolo_metrics(yolo.metrics) or clean_yolo_metrics(trainer.metrics)
     if (data_yaml.parent / CLASSES_JSON).exists(): shutil.copyfile(data_yaml.parent / CLASSES_JSON, save_dir / CLASSES_JSON)
     (save_dir / "final_metrics.json").write_text(json.dumps(metrics, indent=1))
     return YoloRun(save_dir, best, metrics)
@@ -280,16 +214,9 @@ def load_class_ids(
 
 # %% ../nbs/04_train_yolo.ipynb #a9afed14
 def _default_split(dataset, test_size:float=0.2, seed:int=0) -> dict:
-    "02_split's `split_dataset` if it exists, else a seeded 80/20 shuffle of the ids."
-    try:
-        from yolo_sam_training.split import split_dataset
-        return split_dataset(dataset, test_size=test_size, seed=seed)
-    except ImportError:
-        ids = sorted(dataset.ids)
-        order = np.random.default_rng(seed).permutation(len(ids))
-        n_val = max(1, int(round(len(ids) * test_size))) if len(ids) > 1 else 0
-        return {"seed": seed, "test_size": test_size, "train": sorted(ids[i] for i in order[n_val:]),
-                "val": sorted(ids[i] for i in order[:n_val])}
+    "02_split's `split_dataset` of the dataset: what `yolo-sam train-yolo` uses without `--split`."
+    from yolo_sam_training.split import split_dataset
+    return split_dataset(dataset, test_size=test_size, seed=seed)
 
 # %% ../nbs/04_train_yolo.ipynb #377a3fe1
 def yolo_sam_train_yolo(
@@ -307,21 +234,15 @@ def yolo_sam_train_yolo(
     tolerance:float=1.0,             # polygon simplification in pixels
 ):
     "Export a dataset to the Ultralytics layout and train YOLO on it, offline; prints the final metrics."
-    try:
-        ds = load_dataset_from_summary(data)
-        out_dir = Path(out)
-        if split is None:
-            sp = _default_split(ds)
-            out_dir.mkdir(parents=True, exist_ok=True)
-            (out_dir / "split.json").write_text(json.dumps(sp, indent=1))
-            print(f"no --split: made one ({len(sp['train'])} train, {len(sp['val'])} val), saved to {out_dir / 'split.json'}")
-            split = out_dir / "split.json"
-        ex = export_yolo_dataset(ds, split, out_dir / "dataset", task=task, tolerance=tolerance)
-        dev = [int(d) for d in device.split(",")] if device and "," in device else device
-        r = train_yolo(ex, model, epochs=epochs, imgsz=imgsz, batch=batch, device=dev, out=out_dir, name=name, workers=workers)
-    except (DatasetError, FileNotFoundError, FileExistsError, ValueError) as e:
-        print(f"yolo-sam train-yolo: {e}", file=sys.stderr)
-        return 1
+    ds = load_dataset_from_summary(data)
+    out_dir = Path(out)
+    if split is None:
+        sp = _default_split(ds)
+        split = save_split(sp, out_dir)
+        print(f"no --split: made one ({len(sp['train'])} train, {len(sp['val'])} val), saved to {split}")
+    ex = export_yolo_dataset(ds, split, out_dir / "dataset", task=task, tolerance=tolerance)
+    dev = [int(d) for d in device.split(",")] if device and "," in device else device
+    r = train_yolo(ex, model, epochs=epochs, imgsz=imgsz, batch=batch, device=dev, out=out_dir, name=name, workers=workers)
     print(f"run: {r.save_dir}\nbest: {r.best}")
     for k, v in r.metrics.items(): print(f"  {k:18s} {v:.4f}")
     return 0
