@@ -17,7 +17,7 @@ export IPYTHONDIR := $(CACHE)/ipython
 export JUPYTER_CONFIG_DIR := $(CACHE)/jupyter/config
 export JUPYTER_DATA_DIR := $(CACHE)/jupyter/data
 
-.PHONY: install test test-fast check-clean demo docs browser clean
+.PHONY: install test test-fast check-clean demo docs browser clean label-studio label-studio-for-tests
 
 install: $(VENV)/.installed
 
@@ -36,7 +36,7 @@ check-clean: install
 # Chromium (docs test) writes crash-report and dconf folders under the XDG dirs: keep them in the checkout too.
 TEST_ENV := XDG_CONFIG_HOME=$(CACHE)/xdg/config XDG_CACHE_HOME=$(CACHE)/xdg/cache
 
-test: install browser check-clean
+test: install browser check-clean label-studio-for-tests
 	$(TEST_ENV) $(BIN)/python tools/test_notebooks.py --flags slow
 
 test-fast: install
@@ -58,5 +58,20 @@ browser:
 	    || echo "browser: apt-get could not install chromium chromium-driver; the docs notebook will skip its browser checks"; \
 	else echo "browser: skipped installing chromium and chromium-driver (needs root and apt-get); the docs notebook will skip its browser checks"; fi
 
+# Label Studio, for nbs/91_label_studio.ipynb (a real server in the tests), in a venv of its own: it pins its
+# own numpy and Django. About 4.5 minutes, once; the marker names the version, so a new version reinstalls.
+LS_VENV ?= .venv-ls
+LS_VERSION := 1.23.2
+label-studio: $(LS_VENV)/.installed-$(LS_VERSION)
+
+$(LS_VENV)/.installed-$(LS_VERSION):
+	test -x $(LS_VENV)/bin/python || $(PYTHON) -m venv $(LS_VENV)
+	PIP_CACHE_DIR=$(CACHE)/pip $(LS_VENV)/bin/python -m pip install -q "label-studio==$(LS_VERSION)"
+	rm -f $(LS_VENV)/.installed-* && touch $@
+
+# make test goes on when the install fails: the notebook then counts its checks as skipped (and fails under CI)
+label-studio-for-tests:
+	@$(MAKE) --no-print-directory label-studio || echo "label-studio: could not install label-studio==$(LS_VERSION) into $(LS_VENV); nbs/91_label_studio.ipynb will skip its checks (CI: fail them)"
+
 clean:
-	rm -rf $(VENV) $(CACHE) _docs _proc demo_run
+	rm -rf $(VENV) $(LS_VENV) $(CACHE) _docs _proc demo_run

@@ -21,6 +21,8 @@ COMMANDS = {
     "evaluate":   ("yolo_sam_training.report",     "yolo_sam_evaluate",   "evaluate SAM, YOLO and YOLO->SAM and write a report"),
     "predict":    ("yolo_sam_training.report",     "yolo_sam_predict",    "predict masks and export them (ours, COCO, YOLO-seg, Label Studio)"),
     "demo":       ("yolo_sam_training.pipeline",   "yolo_sam_demo",       "run the whole pipeline on the embedded synthetic dataset"),
+    "serve":      ("yolo_sam_training.label_studio", "yolo_sam_serve",    "serve SAM (and YOLO) as a Label Studio ML backend"),
+    "pull":       ("yolo_sam_training.label_studio", "yolo_sam_pull",     "pull a Label Studio project's annotations through its API"),
 }
 
 # %% ../nbs/06_cli.ipynb #6d5602cd

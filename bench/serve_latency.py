@@ -1,0 +1,157 @@
+"""Latency of `yolo-sam serve`'s /predict for one image and one box: the first prompt on an image (SAM's encoder
+runs) and the next prompt on the same image (the embedding LRU answers; SAM's decoder only).
+
+The backend runs as users run it (`python -m yolo_sam_training.cli serve MODEL --threads T`), in a process of its
+own on a loopback port; the image is served over HTTP on another loopback port, as Label Studio serves it. A
+client sends Label Studio's interactive request (a rectangle in `params.context`) and times the answer. A
+"first prompt" asks for the same image under a new URL each time (`?n=k`), so that the LRU misses; a "next
+prompt" repeats one URL. Then, in this process, the same steps without HTTP: the encoder, SAM's decoder,
+and the brush RLE of the mask, to show where the time goes.
+
+Models: `tiny` (the package's test preset) and `base-random`, the sam-vit-base architecture `SamModel(SamConfig())`
+with random weights (the vision encoder's init range set to 0.02: transformers' default gives denormal,
+slow activations). Random weights cost what trained ones cost.
+
+Usage: python bench/serve_latency.py [--model tiny base-random] [--requests 50] [--first-requests 50] [--threads 2]
+"""
+import argparse, contextlib, functools, json, os, socket, subprocess, sys, tempfile, threading, time
+from http.server import ThreadingHTTPServer, SimpleHTTPRequestHandler
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ROOT, machine, setup_env, write_results
+
+setup_env()
+import numpy as np
+import httpx
+import torch
+from PIL import Image
+
+
+def save_model(name:str, folder:Path) -> Path:
+    "Write the model under test with `save_pretrained`, as a run's best/ would be; its folder."
+    from transformers import SamConfig, SamModel
+    from yolo_sam_training import load_sam, sam_processor_for
+    if name == "tiny": model, processor = load_sam("tiny")
+    else:
+        cfg = SamConfig()
+        cfg.vision_config.initializer_range = 0.02
+        model, processor = SamModel(cfg), sam_processor_for(cfg)
+    model.save_pretrained(folder); processor.save_pretrained(folder)
+    return folder
+
+
+def percentiles(ms:list) -> dict:
+    a = np.asarray(ms)
+    return {"n": len(a), "p50_ms": round(float(np.percentile(a, 50)), 1), "p95_ms": round(float(np.percentile(a, 95)), 1),
+            "min_ms": round(float(a.min()), 1), "max_ms": round(float(a.max()), 1)}
+
+
+def free_port() -> int:
+    with socket.socket() as s: s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *a): pass
+
+
+def measure_http(model_dir:Path, images_url:str, size:tuple, n_next:int, n_first:int, threads:int, log:Path) -> dict:
+    "Start `yolo-sam serve` on the model and time /predict: next prompts (LRU hit) and first prompts (new URL)."
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "yolo_sam_training.cli", "serve", str(model_dir), "--port", str(port),
+                               "--threads", str(threads), "--cache-size", "4", "--log-level", "warning"],
+                              stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    w, h = size
+    config = ('<View><Image name="image" value="$image"/><BrushLabels name="tag" toName="image"><Label value="object"/></BrushLabels>'
+              '<RectangleLabels name="box" toName="image" smart="true"><Label value="object"/></RectangleLabels></View>')
+    rect = {"type": "rectanglelabels", "value": {"x": 30, "y": 25, "width": 35, "height": 40, "rotation": 0, "rectanglelabels": ["object"]}}
+    body = lambda image_url: {"tasks": [{"id": 1, "data": {"image": image_url}}], "project": "1.1", "label_config": config,
+                              "params": {"context": {"result": [rect]}}}
+    try:
+        for _ in range(600):
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/health", timeout=5).status_code == 200: break
+            if server.poll() is not None: raise RuntimeError(f"serve ended: {log.read_text()[-2000:]}")
+            time.sleep(0.5)
+        with httpx.Client(base_url=url, timeout=600) as c:
+            def timed(image_url):
+                t = time.perf_counter()
+                r = c.post("/predict", json=body(image_url))
+                ms = 1000 * (time.perf_counter() - t)
+                r.raise_for_status()
+                assert r.json()["results"][0]["result"][0]["original_width"] == w
+                return ms
+            first = [timed(f"{images_url}/image.png?n={k}") for k in range(n_first)]   # a new URL: the LRU misses
+            timed(f"{images_url}/image.png?n=next")                                        # encode the one the next prompts use
+            nxt = [timed(f"{images_url}/image.png?n=next") for _ in range(n_next)]
+            health = c.get("/health").json()
+    finally:
+        os.killpg(server.pid, 15); server.wait(30)
+    assert health["embedding_misses"] == n_first + 1 and health["embedding_hits"] == n_next, health
+    return {"first_prompt": percentiles(first), "next_prompt": percentiles(nxt)}
+
+
+def measure_steps(model_dir:Path, image:np.ndarray, n:int, threads:int) -> dict:
+    "The same work in process, step by step: encoder, decoder (with post-processing to the image size), brush RLE."
+    from yolo_sam_training.label_studio import SamBackend
+    from yolo_sam_training import encode_brush_rle
+    torch.set_num_threads(threads)
+    be = SamBackend(model_dir)
+    h, w = image.shape[:2]
+    box = np.array([[0.30 * w, 0.25 * h, 0.65 * w, 0.65 * h]])
+    enc, dec, rle = [], [], []
+    for k in range(min(n, 3)):
+        t = time.perf_counter(); entry = be.embedding(f"k{k}", lambda: image); enc.append(1000 * (time.perf_counter() - t))
+    for _ in range(n):
+        t = time.perf_counter(); masks, _ = be.masks(entry, box); dec.append(1000 * (time.perf_counter() - t))
+        t = time.perf_counter(); encode_brush_rle(masks[0]); rle.append(1000 * (time.perf_counter() - t))
+    return {"encoder": percentiles(enc), "decoder_and_postprocess": percentiles(dec), "brush_rle": percentiles(rle)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model", nargs="+", default=["tiny", "base-random"], choices=["tiny", "base-random"])
+    ap.add_argument("--requests", type=int, default=50, help="next prompts timed per model")
+    ap.add_argument("--first-requests", type=int, default=50, help="first prompts timed per model (each runs the encoder)")
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch threads of the server")
+    ap.add_argument("--size", type=int, nargs=2, default=[1024, 768], metavar=("W", "H"), help="image size")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "serve-latency.json"))
+    a = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="serve_latency_"))
+    rng = np.random.default_rng(0)
+    w, h = a.size
+    image = (rng.random((h, w, 3)) * 255).astype(np.uint8)
+    (tmp / "images").mkdir()
+    Image.fromarray(image).save(tmp / "images" / "image.png")
+    images = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp / "images")))
+    threading.Thread(target=images.serve_forever, daemon=True).start()
+    results = {"title": "yolo-sam serve: /predict latency, one image, one box", "machine": machine(),
+               "settings": {"image": f"{w}x{h}", "server_threads": a.threads, "requests": a.requests, "first_requests": a.first_requests,
+                            "load_avg_before": [round(x, 2) for x in os.getloadavg()]},
+               "models": {}, "figures": {}}
+    for name in a.model:
+        t0 = time.time()
+        model_dir = save_model(name, tmp / name)
+        r = measure_http(model_dir, f"http://127.0.0.1:{images.server_port}", (w, h), a.requests, a.first_requests, a.threads, tmp / f"{name}.log")
+        r["in_process"] = measure_steps(model_dir, image, min(a.requests, 20), a.threads)
+        r["load_avg_after"] = [round(x, 2) for x in os.getloadavg()]
+        r["seconds"] = round(time.time() - t0)
+        results["models"][name] = r
+        print(name, json.dumps(r), flush=True)
+        for kind in ("next_prompt", "first_prompt"):
+            p = r[kind]
+            results["figures"][f"{name}: {kind.replace('_', ' ')}, p50 / p95 (ms, n={p['n']})"] = f"{p['p50_ms']} / {p['p95_ms']}"
+        s = r["in_process"]
+        results["figures"][f"{name}: in process, p50: encoder / decoder+post / RLE (ms)"] = \
+            f"{s['encoder']['p50_ms']} / {s['decoder_and_postprocess']['p50_ms']} / {s['brush_rle']['p50_ms']}"
+    if "base-random" in results["models"]:
+        p95 = results["models"]["base-random"]["next_prompt"]["p95_ms"]
+        results["figures"]["goal: sam-vit-base next prompt < 100 ms (p95)"] = f"{'met' if p95 < 100 else 'NOT met'} ({p95} ms)"
+    images.shutdown()
+    results["settings"]["load_avg_after"] = [round(x, 2) for x in os.getloadavg()]
+    print(write_results(results, a.out))
+
+
+if __name__ == "__main__":
+    main()
