@@ -1,4 +1,4 @@
-"""Fail when `nbdev_export`, `nbdev_clean` or the README build would change a file.
+"""Fail when `nbdev_export`, `nbdev_clean` or the README build would change a file, or a saved output names a machine path.
 
 Notebooks are the source: the exported package and README.md must already be what they produce, and
 the notebooks already cleaned. We hash the files, run the three steps, hash again and list what moved.
@@ -36,7 +36,9 @@ def main():
         print("run `nbdev_export && nbdev_clean && python tools/make_readme.py` and commit them:")
         for c in changed: print("  " + c)
         sys.exit(1)
-    print(f"export, clean and README are up to date ({len(after)} files checked)")
+    r = subprocess.run([sys.executable, str(ROOT / "tools" / "scrub_outputs.py"), "--check"], cwd=ROOT, capture_output=True, text=True)
+    if r.returncode: sys.exit(r.stdout + r.stderr)
+    print(f"export, clean and README are up to date ({len(after)} files checked); no machine path in saved outputs")
 
 
 if __name__ == "__main__":

@@ -22,4 +22,5 @@ def no_eval(cell):
 os.chdir(fn.parent)
 CaptureShell(fn).run_all(nb, exc_stop=True, preproc=no_eval)
 write_nb(nb, fn)
+import subprocess; subprocess.run([sys.executable, str(Path(__file__).with_name("scrub_outputs.py")), str(fn)], check=True)  # no machine path in what is saved
 print("saved", fn.name)
