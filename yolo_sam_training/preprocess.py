@@ -15,46 +15,19 @@ from torchvision.transforms.v2 import functional as tvF
 from tqdm.auto import tqdm
 
 from .data import *
+from .families import *
 
 # %% auto #0
-__all__ = ['TINY_SAM', 'DEFAULT_SAM', 'PREPROCESSING_VISUALIZATIONS', 'tiny_sam_config', 'sam_processor_for',
-           'reset_positional_embedding', 'load_sam', 'load_sam_processor', 'sam_sizes', 'boxes_to_sam',
-           'masks_to_sam_targets', 'writable', 'sam_inputs', 'show_sam_inputs', 'SamInputsDataset',
-           'process_dataset_with_sam', 'file_sha256', 'encoder_fingerprint', 'preprocessing_fingerprint',
-           'EmbeddingCache', 'cache_embeddings', 'embedding_dtype_error', 'SamAugment', 'jitter_boxes']
-
-# %% ../nbs/01_preprocess.ipynb #bdb21e6d
-TINY_SAM = dict(image_size=256, patch_size=16, hidden_size=64, num_hidden_layers=2, num_attention_heads=2)  # the "tiny" preset's sizes
-
-def tiny_sam_config(
-    image_size:int=256,         # input side S (the processor pads every image to S x S)
-    patch_size:int=16,          # encoder patch side; the low-res mask side is 4 * S / patch_size
-    hidden_size:int=64,         # width of encoder, prompt encoder and decoder (they must agree)
-    num_hidden_layers:int=2,    # vision encoder layers (the last one attends globally)
-    num_attention_heads:int=2,  # attention heads of encoder and decoder
-):
-    "A small `SamConfig` whose sizes agree (output channels = prompt/decoder width = 2 * num_pos_feats), with a live random init."
-    from transformers import SamConfig, SamVisionConfig, SamPromptEncoderConfig, SamMaskDecoderConfig
-    w = hidden_size
-    vision = SamVisionConfig(hidden_size=w, output_channels=w, num_hidden_layers=num_hidden_layers,
-                             num_attention_heads=num_attention_heads, image_size=image_size, patch_size=patch_size,
-                             window_size=8, global_attn_indexes=[num_hidden_layers - 1], num_pos_feats=w // 2, mlp_dim=4 * w,
-                             # SamVisionConfig's default initializer_range is 1e-10: random encoder weights that small give
-                             # embeddings of about 1e-21 (zero in float16, denormal-slow on a CPU) that the decoder ignores
-                             initializer_range=0.02)
-    prompt = SamPromptEncoderConfig(hidden_size=w, image_size=image_size, patch_size=patch_size)
-    decoder = SamMaskDecoderConfig(hidden_size=w, mlp_dim=4 * w, num_attention_heads=num_attention_heads, iou_head_hidden_dim=w)
-    return SamConfig(vision_config=vision, prompt_encoder_config=prompt, mask_decoder_config=decoder)
+__all__ = ['DEFAULT_SAM', 'PREPROCESSING_VISUALIZATIONS', 'sam_processor_for', 'reset_positional_embedding', 'load_sam',
+           'load_sam_processor', 'sam_sizes', 'stretches', 'boxes_to_sam', 'masks_to_sam_targets', 'writable',
+           'sam_inputs', 'show_sam_inputs', 'SamInputsDataset', 'process_dataset_with_sam', 'file_sha256',
+           'encoder_fingerprint', 'preprocessing_fingerprint', 'EmbeddingCache', 'cache_embeddings',
+           'embedding_dtype_error', 'SamAugment', 'jitter_boxes']
 
 # %% ../nbs/01_preprocess.ipynb #e43c38a5
 def sam_processor_for(config):
-    "A `SamProcessor` whose resize/pad sizes match `config` (image side S, low-res mask side 4*S/patch)."
-    from transformers import SamImageProcessor, SamProcessor
-    s = config.vision_config.image_size
-    m = 4 * s // config.vision_config.patch_size
-    return SamProcessor(image_processor=SamImageProcessor(
-        size={"longest_edge": s}, pad_size={"height": s, "width": s},
-        mask_size={"longest_edge": m}, mask_pad_size={"height": m, "width": m}))
+    "A processor whose resize (and pad) sizes match `config`, of its family's class (`families.processor_for`)."
+    return processor_for(config)
 
 # %% ../nbs/01_preprocess.ipynb #90642557
 def reset_positional_embedding(model, seed:int|None=None):
@@ -85,54 +58,66 @@ def _not_found(name_or_path, e) -> OSError:
         f"and pass DIR instead of the id. ({type(e).__name__}: {str(e).splitlines()[0][:160]})")
 
 # %% ../nbs/01_preprocess.ipynb #0f179811
+def _source(name_or_path) -> str:
+    "A run folder's best/, a local folder, or the name as given (a hub id)."
+    path = Path(name_or_path)
+    if (path / "best" / "config.json").exists(): path = path / "best"  # a training run folder
+    return str(path) if path.exists() else str(name_or_path)
+
 def load_sam(
-    name_or_path:str=DEFAULT_SAM,  # hub id, local `save_pretrained` folder (or a run folder with best/), or "tiny"
+    name_or_path:str=DEFAULT_SAM,  # hub id, local `save_pretrained` folder (or a run folder with best/) of any SAM family, or a preset ("tiny", "tiny-sam2", ...)
     device:str|None=None,          # where to put the model (default: stays on CPU)
-    seed:int=0,                    # seed of the random weights of the "tiny" preset
+    seed:int=0,                    # seed of a preset's random weights
 ):
-    "Load a SAM model and its matching processor: `(model, processor)`."
-    from transformers import SamModel
-    if name_or_path == "tiny":
-        torch.manual_seed(seed)
-        config = tiny_sam_config(**TINY_SAM)
-        model = reset_positional_embedding(SamModel(config), seed)
-        processor = sam_processor_for(config)
+    "Load a model of any SAM family and its matching processor: `(model, processor)`; dispatches on the config's model type."
+    import transformers
+    if name_or_path in PRESETS: model, processor = tiny_model(name_or_path, seed)
     else:
-        path = Path(name_or_path)
-        if (path / "best" / "config.json").exists(): path = path / "best"  # a training run folder
-        source = str(path) if path.exists() else str(name_or_path)
-        try: model = SamModel.from_pretrained(source)
-        except OSError as e: raise _not_found(name_or_path, e) from None
+        source = _source(name_or_path)
+        try: config = transformers.AutoConfig.from_pretrained(source)
+        except (OSError, ValueError) as e:
+            if Path(source).is_dir():
+                raise UnsupportedModel(f"Could not load SAM from {source!r}: its config.json is missing or names no model type that "
+                                       f"transformers knows ({type(e).__name__}: {str(e).splitlines()[0][:160]}); a SAM model folder is "
+                                       f"written by save_pretrained (model types: {', '.join(t for f in FAMILIES.values() for t in f.model_types)})") from None
+            raise _not_found(name_or_path, e) from None
+        try: f = family_of(config)
+        except UnsupportedModel as e: raise UnsupportedModel(f"Could not load SAM from {source!r}: {e}") from None
+        model = getattr(transformers, f.model_class).from_pretrained(source)
         processor = load_sam_processor(source, model.config)
     if device is not None: model = model.to(device)
     return model, processor
 
 # %% ../nbs/01_preprocess.ipynb #404aceb0
 def load_sam_processor(
-    name_or_path:str=DEFAULT_SAM,  # hub id, local folder, run folder or "tiny", as for `load_sam`
-    config=None,                   # the model's `SamConfig`: builds a matching processor when the folder holds weights only
+    name_or_path:str=DEFAULT_SAM,  # hub id, local folder, run folder or preset, as for `load_sam`
+    config=None,                   # the model's config: builds a matching processor when the folder holds weights only
 ):
-    "The `SamProcessor` of a SAM model, without loading its weights."
-    from transformers import SamProcessor
-    if name_or_path == "tiny": return sam_processor_for(tiny_sam_config(**TINY_SAM))
-    path = Path(name_or_path)
-    if (path / "best" / "config.json").exists(): path = path / "best"
-    source = str(path) if path.exists() else str(name_or_path)
-    try: return SamProcessor.from_pretrained(source)
-    except OSError as e:
-        if config is not None: return sam_processor_for(config)  # a folder with weights only
+    "The processor of a SAM-family model, without loading its weights."
+    from transformers import AutoProcessor
+    if name_or_path in PRESETS: return processor_for(PRESETS[name_or_path].tiny_config())
+    source = _source(name_or_path)
+    try: return AutoProcessor.from_pretrained(source)
+    except (OSError, ValueError, KeyError) as e:
+        if config is not None: return processor_for(config)  # a folder with weights only
         raise _not_found(name_or_path, e) from None
 
 # %% ../nbs/01_preprocess.ipynb #037c236c
 def sam_sizes(processor) -> tuple:
-    "`(S, M)`: the processor's padded input side and low-res mask side."
+    "`(S, M)`: the processor's input side and low-res mask side (padded for SAM, stretched for the SAM 2 line)."
     ip = processor.image_processor
-    return int(ip.pad_size["height"]), int(ip.mask_pad_size["height"])
+    pad, mpad = getattr(ip, "pad_size", None), getattr(ip, "mask_pad_size", None)
+    return int((pad or ip.size)["height"]), int((mpad or ip.mask_size)["height"])
 
-def _resized_shape(height:int, width:int, longest:int) -> tuple:
-    "The processor's own rounding of a longest-edge resize."
+def _resized_shape(height:int, width:int, longest:int, stretch:bool=False) -> tuple:
+    "The processor's own rounding of a longest-edge resize, or `(longest, longest)` for a processor that stretches (the SAM 2 line)."
+    if stretch: return longest, longest
     scale = longest * 1.0 / max(height, width)
     return int(height * scale + 0.5), int(width * scale + 0.5)
+
+def stretches(processor) -> bool:
+    "True for the SAM 2 line's processors, which resize every image to S x S (no padding, aspect ratio not kept)."
+    return getattr(processor.image_processor, "pad_size", None) is None
 
 # %% ../nbs/01_preprocess.ipynb #9bd48758
 def boxes_to_sam(
@@ -142,7 +127,7 @@ def boxes_to_sam(
 ) -> torch.Tensor:
     "Boxes in the processor's resized-input coordinates, `(N,4)` float32 (the processor's own scaling)."
     h, w = original_size
-    rh, rw = _resized_shape(h, w, sam_sizes(processor)[0])
+    rh, rw = _resized_shape(h, w, sam_sizes(processor)[0], stretches(processor))
     b = torch.as_tensor(np.asarray(boxes_xyxy_px, dtype=np.float64).reshape(-1, 4))
     return (b * torch.tensor([rw / w, rh / h, rw / w, rh / h], dtype=torch.float64)).float()
 
@@ -157,7 +142,7 @@ def masks_to_sam_targets(
     m = sam_sizes(processor)[1]
     out = torch.zeros(n, m, m, dtype=torch.float32)
     if n == 0: return out
-    mh, mw = _resized_shape(h, w, m)
+    mh, mw = _resized_shape(h, w, m, stretches(processor))
     # NEAREST_EXACT (pixel centres) is what the processor maps PIL's NEAREST to; plain NEAREST shifts by half a pixel
     small = tvF.resize((masks > 0).to(torch.uint8), [mh, mw], interpolation=tvF.InterpolationMode.NEAREST_EXACT)
     out[:, :mh, :mw] = small.float()
@@ -186,7 +171,7 @@ def sam_inputs(
     out["target_masks"] = masks_to_sam_targets(sample["masks"], processor)
     out["class_ids"] = torch.as_tensor(np.asarray(sample["class_ids"], dtype=np.int64))
     out["original_size"] = torch.tensor([h, w], dtype=torch.int64)
-    out["reshaped_input_size"] = torch.tensor(_resized_shape(h, w, s), dtype=torch.int64)
+    out["reshaped_input_size"] = torch.tensor(_resized_shape(h, w, s, stretches(processor)), dtype=torch.int64)
     return out
 
 # %% ../nbs/01_preprocess.ipynb #80b888d4
@@ -254,7 +239,7 @@ class SamInputsDataset(torch.utils.data.Dataset):
             masks = np.stack([read_mask(p) for p in s.mask_paths]) if s.mask_paths else np.zeros((0, s.height, s.width), np.uint8)
             sample = {"id": s.id, "masks": masks, "boxes_xyxy_px": s.boxes_xyxy_px, "class_ids": s.class_ids}
             out = sam_inputs(sample, self.processor, with_pixels=False)
-            out["image_embeddings"] = self.cache.get(s.image_path)
+            out.update(self.cache.features(s.image_path))  # image_embeddings (+ the family's other decoder inputs)
         else:
             sample = self.dataset[i]
             if self.augment is not None: sample = self.augment(sample, seed=seed)
@@ -299,8 +284,12 @@ def file_sha256(path) -> str:
 _FINGERPRINTS = weakref.WeakKeyDictionary()
 
 def encoder_fingerprint(model) -> str:
-    "sha256 of the vision encoder's weights (names, shapes, dtypes, bytes); memoised until a weight changes."
-    sd = model.vision_encoder.state_dict()
+    "sha256 of the image path's weights and buffers (names, shapes, dtypes, bytes); memoised until a weight changes."
+    # SAM / SAM-HQ: the vision encoder's state dict under its own names, as always (existing caches stay valid)
+    sd = {}
+    for name, it in family_of(model).image_path(unwrap(model)).items():
+        items = {"": it} if isinstance(it, torch.nn.Parameter) else it.state_dict()
+        sd.update({k if name == "vision_encoder" else f"{name}.{k}".rstrip("."): v for k, v in items.items()})
     # a tensor's version counter moves on every in-place change (an optimizer step), so this token is cheap and honest
     token = tuple((k, v.data_ptr(), v._version) for k, v in sd.items())
     hit = _FINGERPRINTS.get(model)
@@ -309,7 +298,7 @@ def encoder_fingerprint(model) -> str:
     for k, v in sd.items():
         v = v.detach().cpu().contiguous()
         h.update(f"{k}:{tuple(v.shape)}:{v.dtype};".encode())
-        h.update(v.view(torch.uint8).numpy().tobytes() if v.numel() else b"")
+        h.update(v.reshape(-1).view(torch.uint8).numpy().tobytes() if v.numel() else b"")  # reshape: 0-dim BatchNorm counters
     _FINGERPRINTS[model] = (token, h.hexdigest())
     return h.hexdigest()
 
@@ -323,18 +312,18 @@ def preprocessing_fingerprint(processor) -> str:
 
 # %% ../nbs/01_preprocess.ipynb #dfa050f7
 class EmbeddingCache:
-    "A folder of image embeddings for one (encoder weights, preprocessing, dtype): `get(image_path)` -> (C,h,w) float32."
+    "A folder of image-encoder outputs for one (image path weights, preprocessing, dtype): `features(image_path)` -> {name: tensor}."
     def __init__(self,
                  cache_dir,                       # the cache's root folder (created)
-                 model,                           # the SAM model whose vision encoder made / makes the embeddings
-                 processor,                       # its `SamProcessor`
+                 model,                           # the model (any SAM family) whose image path made / makes the entries
+                 processor,                       # its processor
                  dtype:torch.dtype=torch.float16, # storage dtype
                 ):
         self.encoder, self.preprocessing = encoder_fingerprint(model), preprocessing_fingerprint(processor)
         self.dtype = dtype
         self.dtype_name = str(dtype).replace("torch.", "")
-        c = model.config.vision_config
-        self.shape = (c.output_channels, c.image_size // c.patch_size, c.image_size // c.patch_size)
+        self.shapes = {k: tuple(v) for k, v in cache_shapes(unwrap(model).config).items()}
+        self.shape = self.shapes["image_embeddings"]
         self.dir = Path(cache_dir) / f"{self.encoder[:16]}-{self.preprocessing[:16]}-{self.dtype_name}"
         self.dir.mkdir(parents=True, exist_ok=True)
 
@@ -344,41 +333,51 @@ class EmbeddingCache:
         return {"image_sha256": image_sha, "encoder": self.encoder, "preprocessing": self.preprocessing, "dtype": self.dtype_name}
 
     def load(self, image_sha:str):
-        "The stored embedding of an image hash, or None when absent, partial, corrupt or made under another key."
+        "The stored entry `{name: tensor}` of an image hash, or None when absent, partial, corrupt or made under another key."
         from safetensors import safe_open
         p = self.path(image_sha)
         if not p.exists(): return None
         try:
             with safe_open(str(p), framework="pt") as f:
-                if f.metadata() != self._meta(image_sha) or list(f.keys()) != ["image_embeddings"]: return None
-                t = f.get_tensor("image_embeddings")
+                if f.metadata() != self._meta(image_sha) or sorted(f.keys()) != sorted(self.shapes): return None
+                out = {k: f.get_tensor(k) for k in self.shapes}
         except Exception: return None  # a truncated or foreign file: treated as missing, re-encoded
-        return t if tuple(t.shape) == self.shape and t.dtype == self.dtype else None
+        ok = all(tuple(t.shape) == self.shapes[k] and t.dtype == self.dtype for k, t in out.items())
+        return out if ok else None
 
-    def save(self, image_sha:str, embedding:torch.Tensor):
-        "Write one embedding atomically: a temporary file in the same folder, then `os.replace`."
+    def save(self, image_sha:str, features):
+        "Write one image's entry (`{name: tensor}`, or SAM's embedding alone) atomically: a temporary file, then `os.replace`."
         from safetensors.torch import save_file
+        if isinstance(features, torch.Tensor): features = {"image_embeddings": features}
         fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".safetensors"); os.close(fd)
         try:
-            save_file({"image_embeddings": embedding.detach().to("cpu", self.dtype).contiguous()}, tmp, metadata=self._meta(image_sha))
+            save_file({k: v.detach().to("cpu", self.dtype).contiguous() for k, v in features.items()}, tmp, metadata=self._meta(image_sha))
             os.replace(tmp, self.path(image_sha))
         finally:
             if os.path.exists(tmp): os.remove(tmp)
 
-    def get(self, image_path) -> torch.Tensor:
-        "The embedding of an image file (float32); a clear error when it was not cached."
+    def features(self, image_path) -> dict:
+        "An image file's entry `{name: tensor}` (float32): what the decoder needs; a clear error when it was not cached."
         t = self.load(file_sha256(image_path))
         if t is None:
             raise KeyError(f"{image_path}: no valid embedding in the cache {self.dir} (the image, the encoder or the "
                            f"preprocessing changed since it was built): run cache_embeddings again")
-        return t.float()
+        return {k: v.float() for k, v in t.items()}
+
+    def get(self, image_path) -> torch.Tensor:
+        "The `image_embeddings` of an image file (C,h,w) float32 (all of SAM's entry; `features` has the rest of the SAM 2 line's)."
+        return self.features(image_path)["image_embeddings"]
+
+    def nbytes(self) -> int:
+        "Bytes of one entry's tensors (safetensors adds a small header)."
+        return sum(int(np.prod(s)) for s in self.shapes.values()) * self.dtype.itemsize
 
     def __repr__(self): return f"EmbeddingCache({self.dir}, {self.dtype_name}, {len(list(self.dir.glob('*.safetensors')))} files)"
 
 # %% ../nbs/01_preprocess.ipynb #47b869ef
 def cache_embeddings(
     dataset,                            # a `SegmentationDataset` (images are read from `dataset.samples[i].image_path`)
-    model,                              # SAM model; only its vision encoder runs
+    model,                              # a model of any SAM family; only its image path runs
     processor,                          # the model's `SamProcessor`
     cache_dir,                          # root folder of the cache
     batch_size:int=8,                   # images encoded together
@@ -403,8 +402,8 @@ def cache_embeddings(
             pv = processor.image_processor(images=[writable(read_image_rgb(p)) for _, p in chunk], input_data_format="channels_last",
                                            return_tensors="pt")["pixel_values"]
             with torch.inference_mode():
-                emb = model.get_image_embeddings(pv.to(device, next(model.parameters()).dtype))
-            for (sha, _), e in zip(chunk, emb): cache.save(sha, e)
+                feats = encode_images(model, pv.to(device, next(model.parameters()).dtype))
+            for j, (sha, _) in enumerate(chunk): cache.save(sha, {k: v[j] for k, v in feats.items()})
     finally:
         model.to(model_device).train(was_training)
     return cache

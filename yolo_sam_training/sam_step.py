@@ -9,6 +9,8 @@ from contextlib import nullcontext
 import torch
 from tqdm.auto import tqdm
 
+from .families import decoder_images
+
 # %% auto #0
 __all__ = ['validate_batch_shapes', 'validate_pred_masks', 'sam_forward', 'default_loss_fn', 'compute_batch_loss',
            'mask_iou_dice', 'box_as_mask', 'freeze_sam', 'TrainingDiverged', 'TrainingOutOfMemory', 'is_out_of_memory',
@@ -60,12 +62,11 @@ def validate_pred_masks(
 
 # %% ../nbs/03a_sam_step.ipynb #c6d586f0
 def sam_forward(
-    model,       # a SamModel (possibly wrapped by accelerate/DDP)
-    batch:dict,  # a contract batch with `image_embeddings` or `pixel_values`
+    model,       # a model of any SAM family (possibly wrapped by accelerate/DDP or peft)
+    batch:dict,  # a contract batch with the family's cached decoder inputs (`image_embeddings`, ...) or `pixel_values`
 ) -> torch.Tensor:
     "Run SAM on a batch's box prompts (one mask per box): `pred_masks` logits (B, N, 1, M, M)."
-    images = dict(image_embeddings=batch["image_embeddings"]) if "image_embeddings" in batch else dict(pixel_values=batch["pixel_values"])
-    return model(**images, input_boxes=batch["input_boxes"], multimask_output=False).pred_masks
+    return model(**decoder_images(model, batch), input_boxes=batch["input_boxes"], multimask_output=False).pred_masks
 
 # %% ../nbs/03a_sam_step.ipynb #da5a2c86
 def default_loss_fn():

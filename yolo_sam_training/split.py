@@ -209,8 +209,8 @@ class SamCollate:
             boxes[i, :len(k)] = it["input_boxes"][k]; targets[i, :len(k)] = it["target_masks"][k]
             classes[i, :len(k)] = it["class_ids"][k]; valid[i, :len(k)] = True
         batch = {"ids": [it["id"] for it in items]}
-        image_key = "image_embeddings" if "image_embeddings" in items[0] else "pixel_values"
-        batch[image_key] = torch.stack([it[image_key].float() for it in items])
+        for key in ("pixel_values", "image_embeddings", "vit_features", "feat_s0", "feat_s1"):  # pixels, or a family's cached decoder inputs
+            if key in items[0]: batch[key] = torch.stack([it[key].float() for it in items])
         batch.update(input_boxes=boxes, box_valid=valid, target_masks=targets, class_ids=classes,
                      original_sizes=torch.stack([it["original_size"] for it in items]),
                      reshaped_input_sizes=torch.stack([it["reshaped_input_size"] for it in items]))

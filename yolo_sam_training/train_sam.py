@@ -13,6 +13,7 @@ import torch
 import yaml
 
 from .data import *
+from .families import PRESETS, add_lora, merge_lora, set_trainable, single_mask_output
 from .preprocess import DEFAULT_SAM, load_sam, sam_processor_for, cache_embeddings, SamAugment
 from .split import split_dataset, save_split, load_split, create_dataloaders
 from .sam_step import *
@@ -43,7 +44,10 @@ def _save_model_dir(model, processor, dst:Path, state:dict|None=None):
     if tmp.exists(): shutil.rmtree(tmp)
     bars = hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()  # no "Writing model shards" bar every epoch
-    try: model.save_pretrained(tmp)
+    try:
+        plain = merge_lora(model) if hasattr(model, "peft_config") else model  # LoRA: the merged model, loadable plainly
+        plain.save_pretrained(tmp)
+        if plain is not model: model.save_pretrained(tmp / "adapter")  # and the adapter (LoRA weights + decoder), for resume
     finally:
         if bars: hf_logging.enable_progress_bar()
     if processor is not None: processor.save_pretrained(tmp)
@@ -199,7 +203,9 @@ class SamTrainConfig:
     num_epochs:int=10                  # epochs to train (in all, counting resumed ones)
     learning_rate:float=1e-5           # Adam learning rate: 1e-5 for pretrained SAM (`for_model("tiny")`: 1e-3)
     weight_decay:float=0.0             # Adam weight decay
-    train_encoder:bool=False           # full fine-tune: image and prompt encoders train too (needs pixel_values batches)
+    train_encoder:bool=False           # full fine-tune (the original switch; `encoder` says it, and more)
+    encoder:str|None=None              # "freeze" (decoder only, cached embeddings), "train" (everything), "lora" (encoder adapter + decoder); None: from train_encoder
+    lora_rank:int=4                    # LoRA rank r with encoder="lora" (alpha = r)
     lr_schedule:str="cosine"           # "cosine" (to 0 over the run) or "none"
     gradient_accumulation_steps:int=1  # batches per optimizer step
     patience:int|None=None             # early stopping: stop after this many epochs without a better val IoU (None: never)
@@ -208,10 +214,14 @@ class SamTrainConfig:
     device:str|None=None               # "cpu", or None: accelerate's choice (a GPU when there is one; `accelerate launch` settings)
     n_visualize:int=4                  # validation images in each epoch's prediction picture
 
-    MUST_MATCH_ON_RESUME = ("learning_rate", "weight_decay", "train_encoder", "lr_schedule", "gradient_accumulation_steps",
+    MUST_MATCH_ON_RESUME = ("learning_rate", "weight_decay", "encoder", "lora_rank", "lr_schedule", "gradient_accumulation_steps",
                             "seed", "mixed_precision")  # a resumed run continues the same optimisation only with these unchanged
 
     def __post_init__(self):
+        if self.encoder is None: self.encoder = "train" if self.train_encoder else "freeze"
+        if self.encoder not in ("freeze", "train", "lora"): raise ValueError(f"encoder must be one of 'freeze', 'train', 'lora', got {self.encoder!r}")
+        self.train_encoder = self.encoder == "train"
+        if int(self.lora_rank) != self.lora_rank or self.lora_rank < 1: raise ValueError(f"lora_rank must be a whole number of at least 1, got {self.lora_rank!r}")
         for name, allowed in (("lr_schedule", ("cosine", "none")), ("mixed_precision", ("no", "bf16", "fp16"))):
             if getattr(self, name) not in allowed: raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {getattr(self, name)!r}")
         for name in ("num_epochs", "gradient_accumulation_steps", "n_visualize"):
@@ -225,14 +235,17 @@ class SamTrainConfig:
                   **overrides,                        # fields to set on top of the preset (None: keep the preset's)
                  ) -> "SamTrainConfig":
         "The preset that learns for `model`: the random tiny model trains whole at a constant 1e-3; pretrained SAM its decoder at 1e-5, cosine."
-        preset = dict(learning_rate=1e-3, train_encoder=True, lr_schedule="none") if model == "tiny" else {}
-        return cls(**{**preset, **{k: v for k, v in overrides.items() if v is not None}})
+        preset = dict(learning_rate=1e-3, encoder="train", lr_schedule="none") if model in PRESETS else {}
+        given = {k: v for k, v in overrides.items() if v is not None}
+        if "train_encoder" in given and "encoder" not in given: given["encoder"] = "train" if given.pop("train_encoder") else "freeze"
+        return cls(**{**preset, **given})
 
     def resume_conflicts(self,
                          saved:dict,  # the settings stored in a checkpoint (its `asdict`)
                         ) -> list:
         "The settings that differ from a checkpoint's and forbid resuming it (empty: it may resume)."
-        changed = [k for k in self.MUST_MATCH_ON_RESUME if saved.get(k) != getattr(self, k)]
+        older = dict(encoder="train" if saved.get("train_encoder") else "freeze", lora_rank=4)  # runs saved before these fields
+        changed = [k for k in self.MUST_MATCH_ON_RESUME if saved.get(k, older.get(k)) != getattr(self, k)]
         if self.lr_schedule == "cosine" and saved.get("num_epochs") != self.num_epochs: changed.append("num_epochs (the cosine schedule spans the run)")
         return changed
 
@@ -322,7 +335,7 @@ def train_sam_model(
     visualization_dir=None,           # where the per-epoch prediction pictures go (default RUN/overlays; False: none)
     device:str|None=None,             # "cpu", "cuda", ... (default: the config's: accelerate's choice)
     config:SamTrainConfig|None=None,  # every setting (default `SamTrainConfig()`); the four arguments above override its fields
-    model=None,                       # a SamModel (default: `load_sam()`, facebook/sam-vit-base from the local Hugging Face cache)
+    model=None,                       # a model of any SAM family (default: `load_sam()`, facebook/sam-vit-base); with encoder="lora" the base model
     processor=None,                   # its processor, saved beside the weights (default: the default model's, or one matching `model`)
     loss_fn=None,                     # default monai DiceCELoss(sigmoid=True, squared_pred=True)
     resume:bool=False,                # continue RUN from its last checkpoint (the settings must match: `resume_conflicts`)
@@ -337,8 +350,9 @@ def train_sam_model(
         model, default_processor = load_sam()
         processor = processor or default_processor
     processor = processor or sam_processor_for(model.config)
-    if cfg.train_encoder and "image_embeddings" in next(iter(train_loader)):
-        raise ValueError("train_encoder=True needs batches with pixel_values: build the loaders without the embedding cache")
+    if cfg.encoder != "freeze" and "image_embeddings" in next(iter(train_loader)):
+        raise ValueError(f"encoder={cfg.encoder!r} trains the image encoder, so it needs batches with pixel_values: build the loaders "
+                         "without the embedding cache")
     if not resume and any((run / n).exists() for n in ("last", ".last.tmp", ".last.old")):
         raise FileExistsError(f"{run} already holds a run (last/ exists): pass resume=True to continue it, or choose a new folder")
     if resume and run.is_dir():  # a kill during a checkpoint write: finish or roll back its swap first (on one process)
@@ -360,8 +374,15 @@ def train_sam_model(
     main = accelerator.is_main_process
     say = accelerator.print if progress else (lambda *a, **k: None)
 
-    freeze_sam(model, cfg.train_encoder)
-    if state is not None: model.load_state_dict(_state_dict_from_file(model, ckpt / "model.safetensors"))
+    single_mask_output(model)  # trained on token 0: the SAM 2 line must not fall back to an untrained multimask token when evaluated
+    if cfg.encoder == "lora":
+        if state is not None:  # the adapter of last/ on the same base model (a preset is rebuilt from its seed)
+            from peft import PeftModel
+            model = PeftModel.from_pretrained(model, str(ckpt / "adapter"), is_trainable=True)
+        else: model = add_lora(model, cfg.lora_rank, cfg.seed)
+    else:
+        set_trainable(model, cfg.encoder)
+        if state is not None: model.load_state_dict(_state_dict_from_file(model, ckpt / "model.safetensors"))
     generator = _loader_generator(train_loader)
     _seed_everything(cfg.seed)
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
@@ -383,7 +404,7 @@ def train_sam_model(
         start, best, best_epoch, stale = state["epoch"], state["best_metric"], state["best_epoch"], state["epochs_without_improvement"]
         rows = [r for r in read_results(run) if r["epoch"] <= start]
         if (run / "best" / "model.safetensors").exists():
-            best_state = _state_dict_from_file(unwrapped, run / "best" / "model.safetensors")
+            best_state = _state_dict_from_file(merge_lora(unwrapped) if cfg.encoder == "lora" else unwrapped, run / "best" / "model.safetensors")
         say(f"resuming {run} after epoch {start} (best val IoU {best:.4f} at epoch {best_epoch})")
     if main:
         run.mkdir(parents=True, exist_ok=True)
@@ -422,7 +443,8 @@ def train_sam_model(
         rows.append(row)
         if val["iou"] > best:
             best, best_epoch, stale = val["iou"], epoch, 0
-            best_state = {k: v.detach().cpu().clone() for k, v in unwrapped.state_dict().items()}
+            plain = merge_lora(unwrapped) if cfg.encoder == "lora" else unwrapped
+            best_state = {k: v.detach().cpu().clone() for k, v in plain.state_dict().items()}
         else: stale += 1
         if main:
             if best_epoch == epoch: _save_model_dir(unwrapped, processor, run / "best")
@@ -447,7 +469,7 @@ def train_sam_model(
 # %% ../nbs/03_train_sam.ipynb #83aebec9
 def yolo_sam_train_sam(
     data:str,                  # dataset folder in our layout (images/, masks/, boxes/, classes.txt, summary.json)
-    model:str="tiny",          # "tiny" (random, for tests), a hub id such as facebook/sam-vit-base, or a local folder
+    model:str="tiny",          # a preset (tiny, tiny-sam-hq, tiny-sam2, tiny-edgetam, tiny-sam3-tracker: random, for tests), a hub id such as facebook/sam-vit-base, or a local folder of any SAM family
     epochs:int=None,           # epochs (default: the preset's, 10)
     out:str="runs/sam",        # the run folder
     resume:bool=False,         # continue the run in --out from its last checkpoint
@@ -456,7 +478,8 @@ def yolo_sam_train_sam(
     split:str=None,            # a split.json to use (default: split the dataset; --resume reuses RUN/split.json)
     val_size:float=0.2,        # validation fraction when splitting
     augment:bool=False,        # pixel augmentation (no embedding cache: the encoder runs every step)
-    encoder:str="auto",        # "train" (full fine-tune), "freeze", or "auto" (the preset's: train for tiny, freeze otherwise)
+    encoder:str="auto",        # "train" (full fine-tune), "freeze" (decoder only, cached), "lora" (adapter on the encoder's attention + decoder), or "auto" (the preset's: train for the tiny presets, freeze otherwise)
+    lora_rank:int=4,           # LoRA rank with --encoder lora
     cache:str=None,            # embedding cache folder (default RUN/cache)
     lr_schedule:str=None,      # "cosine" or "none" (default: the preset's, none for tiny, cosine otherwise)
     grad_accum:int=None,       # batches per optimizer step (default: 1)
@@ -469,10 +492,10 @@ def yolo_sam_train_sam(
 ):
     "Fine-tune SAM with box prompts on a dataset folder into a run folder."
     from accelerate import PartialState
-    if encoder not in ("auto", "train", "freeze"): raise ValueError(f"--encoder must be auto, train or freeze, not {encoder!r}")
+    if encoder not in ("auto", "train", "freeze", "lora"): raise ValueError(f"--encoder must be auto, train, freeze or lora, not {encoder!r}")
     config = SamTrainConfig.for_model(model, num_epochs=epochs, learning_rate=lr, lr_schedule=lr_schedule, gradient_accumulation_steps=grad_accum,
                                       patience=patience, mixed_precision=mixed_precision, device=device, seed=seed,
-                                      train_encoder=None if encoder == "auto" else encoder == "train")
+                                      encoder=None if encoder == "auto" else encoder, lora_rank=lora_rank)
     run = Path(out)
     ds = load_dataset_from_summary(data)
     split_path = Path(split) if split else (run / "split.json" if resume and (run / "split.json").exists() else None)
@@ -481,7 +504,7 @@ def yolo_sam_train_sam(
     if state.is_main_process: run.mkdir(parents=True, exist_ok=True); save_split(sp, run / "split.json")
     sam, processor = load_sam(model)
     emb = None
-    if not (augment or config.train_encoder):
+    if not augment and config.encoder == "freeze":
         with state.main_process_first():  # one process encodes, the others then read the cache
             emb = cache_embeddings(ds.subset(sp["train"] + sp["val"]), sam, processor, cache or run / "cache")
     train_dl, val_dl = create_dataloaders(ds.subset(sp["train"]), ds.subset(sp["val"]), processor, batch_size=batch_size,
