@@ -128,7 +128,7 @@ def box_as_mask(
     rows = (c >= b[..., 1, :]) & (c < b[..., 3, :]); cols = (c >= b[..., 0, :]) & (c < b[..., 2, :])
     return ((rows[..., :, None] & cols[..., None, :]).float() * 20 - 10)
 
-# %% ../nbs/03a_sam_step.ipynb #9c755984
+# %% ../nbs/03a_sam_step.ipynb #fa0dfcd2
 def flat_prompts(
     batch:dict,  # a contract batch (with `input_points`, `input_labels`, `has_box` for prompts other than box)
 ) -> tuple:
@@ -141,7 +141,7 @@ def flat_prompts(
                "labels": batch["input_labels"][b, n] if "input_labels" in batch else torch.zeros(K, 0, dtype=torch.long, device=dev)}
     return b, n, prompts
 
-# %% ../nbs/03a_sam_step.ipynb #18b8a6d9
+# %% ../nbs/03a_sam_step.ipynb #b5831d22
 def image_embeddings(
     model,       # a SamModel (possibly wrapped by accelerate)
     batch:dict,  # a contract batch
@@ -151,7 +151,7 @@ def image_embeddings(
     # not `get_image_embeddings`: it runs under no_grad, which would silently freeze a trained encoder
     return getattr(model, "module", model).vision_encoder(batch["pixel_values"])[0]
 
-# %% ../nbs/03a_sam_step.ipynb #0a8e90f2
+# %% ../nbs/03a_sam_step.ipynb #2c03720d
 def sam_prompt_forward(
     model,              # a SamModel
     embeddings,         # (K, C, h, w) one image-embedding row per instance
@@ -172,7 +172,7 @@ def sam_prompt_forward(
         n_out[idx] = pm.shape[1]
     return logits, scores, n_out
 
-# %% ../nbs/03a_sam_step.ipynb #468eee9b
+# %% ../nbs/03a_sam_step.ipynb #fa574fcb
 def instance_loss(
     logits:torch.Tensor,   # (..., M, M) logits
     targets:torch.Tensor,  # (..., M, M) 0/1 targets
@@ -183,7 +183,7 @@ def instance_loss(
     p = logits.sigmoid()
     return bce + 1 - (2 * (p * t).sum((-2, -1)) + 1e-5) / ((p * p).sum((-2, -1)) + (t * t).sum((-2, -1)) + 1e-5)
 
-# %% ../nbs/03a_sam_step.ipynb #22d96d76
+# %% ../nbs/03a_sam_step.ipynb #a630b69d
 def prompt_loss(
     logits:torch.Tensor,       # (K, 3, M, M) from `sam_prompt_forward`
     scores:torch.Tensor,       # (K, 3) the IoU head's predictions
@@ -199,7 +199,7 @@ def prompt_loss(
     mse = ((scores.float() - true_iou) ** 2)[valid].mean()
     return (mask_loss + iou_head_weight * mse if iou_head_weight else mask_loss), mask_loss, mse
 
-# %% ../nbs/03a_sam_step.ipynb #8033d855
+# %% ../nbs/03a_sam_step.ipynb #ac0d6d49
 def best_output(
     logits:torch.Tensor,  # (K, 3, M, M)
     scores:torch.Tensor,  # (K, 3) predicted IoUs
@@ -210,7 +210,7 @@ def best_output(
     k = scores.masked_fill(~valid, -float("inf")).argmax(1)
     return logits[torch.arange(len(k), device=logits.device), k]
 
-# %% ../nbs/03a_sam_step.ipynb #61a28d93
+# %% ../nbs/03a_sam_step.ipynb #cc23ea99
 def prompt_batch_loss(
     model,                      # a SamModel
     batch:dict,                 # a contract batch with first prompts (`create_dataloaders(prompts=...)`)
