@@ -211,7 +211,7 @@ def evaluate_sam_on_boxes(
             recs += new
     return recs
 
-# %% ../nbs/05_evaluate.ipynb #2a25109d
+# %% ../nbs/05_evaluate.ipynb #8c73315d
 @torch.no_grad()
 def evaluate_sam_on_clicks(
     model,                   # a transformers `SamModel` (zero-shot or fine-tuned)
@@ -274,7 +274,7 @@ def evaluate_sam_on_clicks(
                              "box_iou": float(box_iou[k]), "box_1click_iou": float(box1_iou[k]), "click_ious": seq[k].tolist()})
     return recs
 
-# %% ../nbs/05_evaluate.ipynb #3f5cbbd0
+# %% ../nbs/05_evaluate.ipynb #7fd75fe6
 def click_summary(
     records:list,            # from `evaluate_sam_on_clicks` (any number of methods)
     clicks:tuple=(1, 2, 3, 5), # the k of IoU@k (those beyond the records' click count are left out)

@@ -46,7 +46,7 @@ def plot_sam_comparison(
     ax1.legend(fontsize=8); fig.tight_layout()
     return fig
 
-# %% ../nbs/05a_report.ipynb #b8b0c78e
+# %% ../nbs/05a_report.ipynb #d6e79241
 def plot_click_curve(
     records:list,            # `evaluate_sam_on_clicks` records of one or more methods
     figsize:tuple=(5, 3.2),  # figure size in inches
