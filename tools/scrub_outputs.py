@@ -3,7 +3,8 @@
     python tools/scrub_outputs.py [--check] [nbs/NB.ipynb ...]     # default: every notebook in nbs/
 
 Without --check, rewrites them in the outputs: a temporary folder (`/tmp/tmpab12cd`, `/tmp/reliability-xyz`)
-becomes `$TMP`, the checkout `$REPO`, an installed package's folder `$SITE`. With --check, lists the
+becomes `$TMP`, the checkout `$REPO`, an installed package's folder `$SITE`, our package's folder
+`yolo_sam_training/` wherever it was checked out. With --check, lists the
 outputs that still hold one and exits 1 (tools/check_clean.py runs it). Only outputs are touched: a path in
 a cell's source is a bug to fix in the notebook.
 """
@@ -14,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TMP = re.escape(tempfile.gettempdir().rstrip("/"))
 RULES = [  # most specific first
     (re.compile(r"(?:/[\w.+-]+)*/(?:site|dist)-packages/"), "$SITE/"),
+    (re.compile(r"(?:/[\w.+-]+)+/(?=yolo_sam_training/)"), ""),   # our own package, wherever it is checked out
     (re.compile(re.escape(str(ROOT))), "$REPO"),
     (re.compile(TMP + r"/[\w.+-]+"), "$TMP"),
 ]

@@ -18,12 +18,14 @@ from .formats import *
 from .importers import dataset_to_coco
 from .exporters import *
 from .preprocess import *
+from .prompts import *
+from .sam_step import sam_prompt_forward, best_output
 
 # %% auto #0
 __all__ = ['METRICS', 'COCO_STATS', 'mask_boundary', 'mask_metrics', 'summarise_metrics', 'side_by_side', 'markdown_table',
            'html_table', 'sam_masks_from_boxes', 'box_mask', 'evaluate_box_as_mask', 'evaluate_sam_on_boxes',
-           'ground_truth_instances', 'coco_results', 'coco_mask_ap', 'load_yolo', 'evaluate_yolo', 'YoloSamPredictor',
-           'chained_mask_ap', 'evaluate_pipeline']
+           'evaluate_sam_on_clicks', 'click_summary', 'ground_truth_instances', 'coco_results', 'coco_mask_ap',
+           'load_yolo', 'evaluate_yolo', 'YoloSamPredictor', 'chained_mask_ap', 'evaluate_pipeline']
 
 # %% ../nbs/05_evaluate.ipynb #f47a1c98
 def mask_boundary(
@@ -208,6 +210,87 @@ def evaluate_sam_on_boxes(
                 for r, m in zip(new, p): r["mask"] = m
             recs += new
     return recs
+
+# %% ../nbs/05_evaluate.ipynb #8c73315d
+@torch.no_grad()
+def evaluate_sam_on_clicks(
+    model,                   # a transformers `SamModel` (zero-shot or fine-tuned)
+    processor,               # its `SamProcessor`
+    dataset,                 # a `SegmentationDataset` (the held-out images)
+    method:str="SAM",        # the name in the tables
+    n_clicks:int=5,          # click rounds per instance (IoU@k needs k <= n_clicks; NoC is capped at n_clicks)
+    batch_size:int=4,        # images encoded at once
+    device:str|None=None,    # run on this device (default: where the model is)
+    progress:bool=True,      # show a progress bar
+    cache=None,              # an `EmbeddingCache` made by this model's encoder: read the embeddings instead of encoding
+) -> list:
+    "Per instance: IoU of its box, of its box + 1 click, and after each of `n_clicks` clicks (the protocol above), at the original size."
+    device = torch.device(device) if device is not None else next(model.parameters()).device
+    model = model.to(device).eval()
+    recs = []
+    def masks(logits, rows, o, r):  # low-res logits of some rows -> (k, H, W) bool at the image's original size
+        return processor.post_process_masks([logits[rows][:, None].float().cpu()], [o], [r], mask_threshold=0.0, binarize=True)[0][:, 0].numpy()
+    def iou(p, g): return ((p & g).sum((-2, -1)) / np.maximum((p | g).sum((-2, -1)), 1)).astype(float)
+    for start in tqdm(range(0, len(dataset), batch_size), desc=method, disable=not progress, leave=False):
+        items = [dataset[i] for i in range(start, min(start + batch_size, len(dataset)))]
+        items = [(k, x) for k, x in enumerate(items) if len(x["boxes_xyxy_px"])]
+        if not items: continue
+        enc = processor(images=[writable(x["image"]) for _, x in items], return_tensors="pt")
+        orig, resh = enc["original_sizes"].tolist(), enc["reshaped_input_sizes"].tolist()
+        if cache is not None:
+            emb = torch.stack([cache.get(dataset.samples[start + k].image_path) for k, _ in items]).to(device, next(model.parameters()).dtype)
+        else: emb = model.get_image_embeddings(enc["pixel_values"].to(device))
+        counts = [len(x["boxes_xyxy_px"]) for _, x in items]
+        img = torch.repeat_interleave(torch.arange(len(items)), torch.tensor(counts)).to(device)
+        rows = np.split(np.arange(sum(counts)), np.cumsum(counts)[:-1])  # each image's rows
+        gts = [np.asarray(x["masks"]) > 0 for _, x in items]
+        boxes = torch.cat([boxes_to_sam(x["boxes_xyxy_px"], o, processor) for (_, x), o in zip(items, orig)]).to(device)
+        K = len(boxes)
+        def run(prompts, prev):  # SAM's choice among its outputs, low-res logits (K, M, M), and the masks per image
+            low = best_output(*sam_prompt_forward(model, emb[img], prompts, prev))
+            return low, [masks(low, r, o, s) for r, o, s in zip(rows, orig, resh)]
+        def click(prompts, preds):  # each instance's next centre click, added in the processor's input frame
+            pts, labels = np.zeros((K, 2), np.float32), np.zeros(K, np.int64)
+            for r, p, g, o, s in zip(rows, preds, gts, orig, resh):
+                pp, ll = next_clicks(p, g, "center")
+                pts[r], labels[r] = rescale_points(pp, tuple(o), tuple(s)), ll
+            return add_clicks(prompts, torch.from_numpy(pts).to(device), torch.from_numpy(labels).to(device))
+        box_prompts = {"boxes": boxes, "has_box": torch.ones(K, dtype=torch.bool, device=device),
+                       "points": torch.zeros(K, 0, 2, device=device), "labels": torch.zeros(K, 0, dtype=torch.long, device=device)}
+        low, preds = run(box_prompts, None)
+        box_iou = np.concatenate([iou(p, g) for p, g in zip(preds, gts)])
+        _, preds1 = run(click(box_prompts, preds), low)
+        box1_iou = np.concatenate([iou(p, g) for p, g in zip(preds1, gts)])
+        prompts = {**box_prompts, "has_box": torch.zeros(K, dtype=torch.bool, device=device)}
+        low, preds, seq = None, [np.zeros_like(g) for g in gts], []  # an empty prediction: the first click goes to each object's centre
+        for c in range(n_clicks):
+            prompts = click(prompts, preds)
+            low, preds = run(prompts, low)
+            seq.append(np.concatenate([iou(p, g) for p, g in zip(preds, gts)]))
+        seq = np.stack(seq, 1) if seq else np.zeros((K, 0))
+        for (_, x), r in zip(items, rows):
+            for j, k in enumerate(r):
+                recs.append({"method": method, "image_id": x["id"], "instance": j, "class_id": int(x["class_ids"][j]),
+                             "box_iou": float(box_iou[k]), "box_1click_iou": float(box1_iou[k]), "click_ious": seq[k].tolist()})
+    return recs
+
+# %% ../nbs/05_evaluate.ipynb #7fd75fe6
+def click_summary(
+    records:list,            # from `evaluate_sam_on_clicks` (any number of methods)
+    clicks:tuple=(1, 2, 3, 5), # the k of IoU@k (those beyond the records' click count are left out)
+) -> list:
+    "One row per method: instances, mean IoU of the box, of box + 1 click, IoU@k, NoC@85 and NoC@90 (capped at the records' click count)."
+    rows = []
+    for method in dict.fromkeys(r["method"] for r in records):
+        rs = [r for r in records if r["method"] == method]
+        seqs = [r["click_ious"] for r in rs]
+        n = min(map(len, seqs))
+        row = {"method": method, "n": len(rs), "box": float(np.mean([r["box_iou"] for r in rs])),
+               "box + 1 click": float(np.mean([r["box_1click_iou"] for r in rs]))}
+        row.update({f"IoU@{k}": v for k, v in iou_after_clicks(seqs, tuple(k for k in clicks if k <= n)).items()})
+        if n: row.update({f"NoC@{t}": noc(seqs, t / 100, n) for t in (85, 90)})
+        rows.append(row)
+    return rows
 
 # %% ../nbs/05_evaluate.ipynb #5add97f9
 def ground_truth_instances(

@@ -19,8 +19,8 @@ from .evaluate import *
 from .exporters import EXPORT_FORMATS, Instance, export_predictions
 
 # %% auto #0
-__all__ = ['plot_sam_comparison', 'plot_precision_recall', 'plot_overlays', 'plot_chained_example', 'write_report',
-           'CompareViewer', 'compare_viewer', 'run_evaluation', 'format_results', 'yolo_sam_evaluate',
+__all__ = ['plot_sam_comparison', 'plot_click_curve', 'plot_precision_recall', 'plot_overlays', 'plot_chained_example',
+           'write_report', 'CompareViewer', 'compare_viewer', 'run_evaluation', 'format_results', 'yolo_sam_evaluate',
            'yolo_sam_predict']
 
 # %% ../nbs/05a_report.ipynb #bdf574c4
@@ -44,6 +44,25 @@ def plot_sam_comparison(
     ax1.set_ylim(0, 1); ax1.set_ylabel(f"mean {metric}"); ax1.set_title(f"mean {metric} per class")
     ax2.set_xlabel(metric); ax2.set_ylabel("instances"); ax2.set_title(f"{metric} per instance")
     ax1.legend(fontsize=8); fig.tight_layout()
+    return fig
+
+# %% ../nbs/05a_report.ipynb #d6e79241
+def plot_click_curve(
+    records:list,            # `evaluate_sam_on_clicks` records of one or more methods
+    figsize:tuple=(5, 3.2),  # figure size in inches
+):
+    "Mean IoU after 1, 2, ... clicks per method, with its box IoU (dashed) and box + 1 click (x)."
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=figsize)
+    for k, row in enumerate(click_summary(records, clicks=())):
+        seqs = [r["click_ious"] for r in records if r["method"] == row["method"]]
+        n = min(map(len, seqs))
+        colour = f"C{k}"
+        ax.plot(np.arange(1, n + 1), np.mean([s[:n] for s in seqs], 0), "o-", color=colour, ms=3, label=row["method"])
+        ax.axhline(row["box"], color=colour, ls="--", lw=1)
+        ax.plot([1], [row["box + 1 click"]], "x", color=colour, ms=7)
+    ax.set_xlabel("clicks"); ax.set_ylabel("mean IoU"); ax.set_ylim(0, 1); ax.set_title("IoU against clicks (dashed: box, x: box + 1 click)", fontsize=9)
+    ax.legend(fontsize=8); fig.tight_layout()
     return fig
 
 # %% ../nbs/05a_report.ipynb #68feb5ac
@@ -147,6 +166,7 @@ def write_report(
     split=None,              # the split (dict or split.json path) the held-out images come from
     extra:dict=None,         # anything else worth keeping (settings, timings)
     overlay_method:str=None, # whose masks the best/worst overlays show (default: the last SAM method with masks)
+    click_records:list=None, # per-instance records of `evaluate_sam_on_clicks` (IoU after clicks, NoC)
 ) -> Path:
     "Write metrics.json, report.md, report.html and the plots of an evaluation into `out`."
     import matplotlib.pyplot as plt
@@ -176,6 +196,13 @@ def write_report(
                 fig = plot_overlays(dataset, [r for r in with_masks if r["method"] == method], worst=worst)
                 fig.savefig(out / name, dpi=80); plt.close(fig)
                 md.extend([f"![{name}]({name})", ""]); htm.append(f'<p><img src="{name}" style="max-width:100%"></p>')
+    if click_records:
+        clicks = click_summary(click_records)
+        metrics["sam_clicks"] = {"summary": clicks, "instances": click_records}
+        fig = plot_click_curve(click_records); fig.savefig(out / "click_curve.png", dpi=80); plt.close(fig)
+        section("SAM with clicks", clicks, "Mean IoU per instance from its box, its box + 1 correction click, and after k simulated clicks "
+                "(each at the centre of the largest error); NoC: mean clicks to reach IoU 0.85 / 0.90, capped at the clicks run.",
+                "click_curve.png")
     if yolo_metrics:
         metrics["yolo_val"] = yolo_metrics
         section("YOLO alone (Ultralytics validation)", [{"metric": k, "value": v} for k, v in yolo_metrics.items()])
@@ -261,13 +288,14 @@ def run_evaluation(
     batch_size:int=4,        # images per SAM batch
     sam_base_cache=None,     # an `EmbeddingCache` of `sam_base`'s encoder covering the held-out images (skips encoding them)
     extra:dict=None,         # more to keep in metrics.json (settings, timings)
+    clicks:int=0,            # also evaluate each SAM with this many simulated clicks (IoU@k, box + 1 click, NoC; 0: boxes only)
     progress:bool=True,      # progress bars
 ) -> dict:
     "Evaluate SAM (vs box as mask), YOLO and YOLO → SAM on the held-out images and write the report: a dict of results."
     out = Path(out)
     if isinstance(split, (str, Path)): split = load_split(split, dataset)
     held = dataset.subset(split["val"]) if split else dataset
-    res, records, models = {}, evaluate_box_as_mask(held), {}
+    res, records, models, click_records = {}, evaluate_box_as_mask(held), {}, []
     if sam_base is not None:
         m, p = load_sam(str(sam_base), device=device)
         if sam_base_cache is not None and sam_base_cache.encoder != encoder_fingerprint(m):
@@ -276,12 +304,14 @@ def run_evaluation(
             sam_base_cache = None
         records += evaluate_sam_on_boxes(m, p, held, method="zero-shot SAM", batch_size=batch_size, progress=progress,
                                          cache=sam_base_cache)
+        if clicks: click_records += evaluate_sam_on_clicks(m, p, held, "zero-shot SAM", clicks, batch_size, progress=progress, cache=sam_base_cache)
         models["sam_base"] = str(sam_base)
     sam_model = sam_proc = None
     if sam is not None:
         sam_model, sam_proc = load_sam(str(sam), device=device)
         records += evaluate_sam_on_boxes(sam_model, sam_proc, held, method="fine-tuned SAM", batch_size=batch_size,
                                          progress=progress, keep_masks=True)
+        if clicks: click_records += evaluate_sam_on_clicks(sam_model, sam_proc, held, "fine-tuned SAM", clicks, batch_size, progress=progress)
         models["sam"] = str(sam)
     yolo_metrics = pipeline = None
     if yolo is not None:
@@ -292,9 +322,10 @@ def run_evaluation(
             res["predictor"] = YoloSamPredictor(yolo, sam_model, sam_proc, class_names=dataset.class_names, conf=conf,
                                                 imgsz=imgsz, device=device, batch_size=batch_size)
             pipeline = evaluate_pipeline(res["predictor"], held, progress=progress)
-    write_report(out, held, records, yolo_metrics, pipeline, models=models, split=split, extra=extra)
+    write_report(out, held, records, yolo_metrics, pipeline, models=models, split=split, extra=extra, click_records=click_records)
     res.update({"report": out, "held_out": held, "sam_records": records, "sam_summary": summarise_metrics(records),
-                "yolo_metrics": yolo_metrics, "pipeline": pipeline})
+                "yolo_metrics": yolo_metrics, "pipeline": pipeline,
+                "click_records": click_records, "click_summary": click_summary(click_records) if click_records else None})
     return res
 
 # %% ../nbs/05a_report.ipynb #18450f2a
@@ -303,6 +334,8 @@ def format_results(
 ) -> str:
     "The main tables of an evaluation as Markdown text (what the command line prints)."
     parts = ["SAM given the ground-truth boxes (mean per instance):", markdown_table(side_by_side(res["sam_summary"]))]
+    if res.get("click_summary"):
+        parts += ["", "SAM with simulated clicks (mean IoU per instance; NoC capped at the clicks run):", markdown_table(res["click_summary"])]
     if res.get("yolo_metrics"):
         parts += ["", "YOLO alone (Ultralytics validation):", markdown_table([res["yolo_metrics"]])]
     if res.get("pipeline"):
@@ -323,10 +356,11 @@ def yolo_sam_evaluate(
     conf:float=0.25,         # YOLO confidence threshold for the chained pipeline
     device:str=None,         # cpu, cuda, ...
     batch_size:int=4,        # images per SAM batch
+    clicks:int=0,            # also evaluate SAM with this many simulated clicks: IoU after 1, 2, 3, 5 clicks, box + 1 click, NoC@85/90 (0: boxes only)
 ):
     "Evaluate SAM (vs box as mask and zero-shot), YOLO and YOLO -> SAM on held-out images; write a report folder."
     res = run_evaluation(load_dataset_from_summary(data), split, sam=sam, sam_base=sam_base, yolo=yolo, out=out, imgsz=imgsz,
-                         conf=conf, device=device, batch_size=batch_size)
+                         conf=conf, device=device, batch_size=batch_size, clicks=clicks)
     print(format_results(res))
 
 # %% ../nbs/05a_report.ipynb #a9fbd797

@@ -6,15 +6,20 @@
 from __future__ import annotations
 from contextlib import nullcontext
 
+import numpy as np
 import torch
+import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .families import decoder_images
+from .prompts import *
+
 
 # %% auto #0
 __all__ = ['validate_batch_shapes', 'validate_pred_masks', 'sam_forward', 'default_loss_fn', 'compute_batch_loss',
-           'mask_iou_dice', 'box_as_mask', 'freeze_sam', 'TrainingDiverged', 'TrainingOutOfMemory', 'is_out_of_memory',
-           'batch_to_device', 'model_device', 'train_one_epoch', 'validate_one_epoch']
+           'mask_iou_dice', 'box_as_mask', 'flat_prompts', 'image_embeddings', 'sam_prompt_forward', 'instance_loss',
+           'prompt_loss', 'best_output', 'prompt_batch_loss', 'freeze_sam', 'TrainingDiverged', 'TrainingOutOfMemory',
+           'is_out_of_memory', 'batch_to_device', 'model_device', 'train_one_epoch', 'validate_one_epoch']
 
 # %% ../nbs/03a_sam_step.ipynb #7af6e47e
 def validate_batch_shapes(
@@ -40,6 +45,17 @@ def validate_batch_shapes(
     if ids and len(ids) != B: raise ValueError(f"{where}: {len(ids)} ids for {B} images")
     if "class_ids" in batch and tuple(batch["class_ids"].shape) != (B, N):
         raise ValueError(f"{where}: class_ids should be {(B, N)}, got {tuple(batch['class_ids'].shape)}")
+    prompt_keys = [k for k in ("input_points", "input_labels", "has_box") if k in batch]
+    if prompt_keys:
+        if len(prompt_keys) < 3: raise ValueError(f"{where}: point prompts need input_points, input_labels and has_box together, got {prompt_keys}")
+        pts, labs, has_box = batch["input_points"], batch["input_labels"], batch["has_box"]
+        if pts.ndim != 4 or tuple(pts.shape[:2]) != (B, N) or pts.shape[-1] != 2 or tuple(labs.shape) != tuple(pts.shape[:3]):
+            raise ValueError(f"{where}: input_points should be (B, N, P, 2) and input_labels (B, N, P) with (B, N) = {(B, N)}, "
+                             f"got {tuple(pts.shape)} and {tuple(labs.shape)}")
+        if tuple(has_box.shape) != (B, N) or has_box.dtype != torch.bool:
+            raise ValueError(f"{where}: has_box should be a bool tensor of shape {(B, N)}, got {has_box.dtype} {tuple(has_box.shape)}")
+        bare = valid & ~has_box & ~(labs != PAD_LABEL).any(-1)
+        if bare.any(): raise ValueError(f"{where}: {int(bare.sum())} valid instance(s) have neither a box nor a point (labels all PAD_LABEL)")
     if masks.numel() and (masks.min() < 0 or masks.max() > 1):
         raise ValueError(f"{where}: target_masks must be 0/1, found values in [{masks.min().item()}, {masks.max().item()}] "
                          "(a mask read as 0/255 must be divided by 255)")
@@ -113,6 +129,120 @@ def box_as_mask(
     rows = (c >= b[..., 1, :]) & (c < b[..., 3, :]); cols = (c >= b[..., 0, :]) & (c < b[..., 2, :])
     return ((rows[..., :, None] & cols[..., None, :]).float() * 20 - 10)
 
+# %% ../nbs/03a_sam_step.ipynb #fa0dfcd2
+def flat_prompts(
+    batch:dict,  # a contract batch (with `input_points`, `input_labels`, `has_box` for prompts other than box)
+) -> tuple:
+    "The valid instances as rows: `(image_index (K,), slot_index (K,), prompts)`, prompts as `stack_prompts` gives them."
+    b, n = batch["box_valid"].nonzero(as_tuple=True)
+    K, dev = len(b), batch["input_boxes"].device
+    prompts = {"boxes": batch["input_boxes"][b, n],
+               "has_box": batch["has_box"][b, n] if "has_box" in batch else torch.ones(K, dtype=torch.bool, device=dev),
+               "points": batch["input_points"][b, n] if "input_points" in batch else torch.zeros(K, 0, 2, device=dev),
+               "labels": batch["input_labels"][b, n] if "input_labels" in batch else torch.zeros(K, 0, dtype=torch.long, device=dev)}
+    return b, n, prompts
+
+# %% ../nbs/03a_sam_step.ipynb #b5831d22
+def image_embeddings(
+    model,       # a SamModel (possibly wrapped by accelerate)
+    batch:dict,  # a contract batch
+) -> torch.Tensor:
+    "The batch's image embeddings (B, C, h, w): the cached ones, or the vision encoder's (with gradients when it trains)."
+    if "image_embeddings" in batch: return batch["image_embeddings"]
+    # not `get_image_embeddings`: it runs under no_grad, which would silently freeze a trained encoder
+    return getattr(model, "module", model).vision_encoder(batch["pixel_values"])[0]
+
+# %% ../nbs/03a_sam_step.ipynb #2c03720d
+def sam_prompt_forward(
+    model,              # a SamModel
+    embeddings,         # (K, C, h, w) one image-embedding row per instance
+    prompts:dict,       # K instances' prompts (`flat_prompts`, `stack_prompts`, `add_clicks`)
+    input_masks=None,   # (K, M, M) each instance's previous low-res logits, fed back as its mask prompt (None: none)
+) -> tuple:
+    "SAM on K instances, one row each: `(logits (K, 3, M, M), iou_scores (K, 3), n_outputs (K,))`; a lone point has 3 outputs, other prompts 1 (the rest zeros)."
+    K = len(embeddings)
+    logits, scores = None, embeddings.new_zeros(K, 3)
+    n_out = torch.ones(K, dtype=torch.long, device=embeddings.device)
+    for idx, kwargs, multimask in prompt_groups(prompts):
+        if input_masks is not None: kwargs["input_masks"] = input_masks[idx][:, None]
+        out = model(image_embeddings=embeddings[idx], multimask_output=multimask, **kwargs)
+        pm, sc = out.pred_masks[:, 0], out.iou_scores[:, 0]  # (k, n, M, M), (k, n)
+        if logits is None: logits = pm.new_zeros(K, 3, *pm.shape[-2:])
+        logits = logits.index_put((idx,), F.pad(pm, (0, 0, 0, 0, 0, 3 - pm.shape[1])))
+        scores = scores.index_put((idx,), F.pad(sc, (0, 3 - sc.shape[1])).to(scores))
+        n_out[idx] = pm.shape[1]
+    return logits, scores, n_out
+
+# %% ../nbs/03a_sam_step.ipynb #fa574fcb
+def instance_loss(
+    logits:torch.Tensor,   # (..., M, M) logits
+    targets:torch.Tensor,  # (..., M, M) 0/1 targets
+) -> torch.Tensor:
+    "Per-instance Dice + cross-entropy (...), equal to monai `DiceCELoss(sigmoid=True, squared_pred=True)` on each instance alone."
+    t = targets.to(logits.dtype)
+    bce = F.binary_cross_entropy_with_logits(logits, t, reduction="none").mean((-2, -1))
+    p = logits.sigmoid()
+    return bce + 1 - (2 * (p * t).sum((-2, -1)) + 1e-5) / ((p * p).sum((-2, -1)) + (t * t).sum((-2, -1)) + 1e-5)
+
+# %% ../nbs/03a_sam_step.ipynb #a630b69d
+def prompt_loss(
+    logits:torch.Tensor,       # (K, 3, M, M) from `sam_prompt_forward`
+    scores:torch.Tensor,       # (K, 3) the IoU head's predictions
+    n_out:torch.Tensor,        # (K,) outputs per instance (1 or 3)
+    targets:torch.Tensor,      # (K, M, M) 0/1 targets
+    iou_head_weight:float=1.0, # weight of the IoU head's MSE (0: the head does not train)
+) -> tuple:
+    "`(loss, mask_loss, iou_mse)`: the mean over instances of their lowest-loss output's `instance_loss`, plus `iou_head_weight` x the IoU head's MSE."
+    valid = torch.arange(logits.shape[1], device=logits.device)[None] < n_out[:, None]
+    t = targets[:, None].expand_as(logits)
+    mask_loss = instance_loss(logits.float(), t).masked_fill(~valid, float("inf")).min(1).values.mean()
+    true_iou, _ = mask_iou_dice(logits.detach(), t)
+    mse = ((scores.float() - true_iou) ** 2)[valid].mean()
+    return (mask_loss + iou_head_weight * mse if iou_head_weight else mask_loss), mask_loss, mse
+
+# %% ../nbs/03a_sam_step.ipynb #ac0d6d49
+def best_output(
+    logits:torch.Tensor,  # (K, 3, M, M)
+    scores:torch.Tensor,  # (K, 3) predicted IoUs
+    n_out:torch.Tensor,   # (K,) outputs per instance
+) -> torch.Tensor:
+    "Each instance's output with the highest predicted IoU (SAM's choice), (K, M, M)."
+    valid = torch.arange(logits.shape[1], device=logits.device)[None] < n_out[:, None]
+    k = scores.masked_fill(~valid, -float("inf")).argmax(1)
+    return logits[torch.arange(len(k), device=logits.device), k]
+
+# %% ../nbs/03a_sam_step.ipynb #cc23ea99
+def prompt_batch_loss(
+    model,                      # a SamModel
+    batch:dict,                 # a contract batch with first prompts (`create_dataloaders(prompts=...)`)
+    rng,                        # `np.random.Generator`: the number of rounds and the clicks
+    prompts:str="mixed",        # "point", "mixed" (first prompt only) or "interactive" (click rounds after it)
+    click_rounds:int=3,         # interactive: the most click rounds without gradients before the last trained round
+    iou_head_weight:float=1.0,  # see `prompt_loss`
+    mask_round_p:float=0.2,     # interactive: the chance of one more round with the previous mask alone
+) -> torch.Tensor:
+    "One step's loss for point, mixed or interactive prompts (the rounds described above), averaged over its trained rounds."
+    b, n, P = flat_prompts(batch)
+    if not len(b): return sum(p.sum() for p in model.parameters() if p.requires_grad) * 0.0  # keeps a graph, as compute_batch_loss
+    targets = batch["target_masks"][b, n].float()
+    emb = image_embeddings(model, batch)[b]
+    logits, scores, n_out = sam_prompt_forward(model, emb, P)
+    losses = [prompt_loss(logits, scores, n_out, targets, iou_head_weight)[0]]
+    if prompts != "interactive": return losses[0]
+    rounds = [True] * int(rng.integers(0, click_rounds + 1)) + ([False] if rng.random() < mask_round_p else [])
+    M = targets.shape[-1]
+    prev = best_output(logits, scores, n_out).detach()
+    for k, click in enumerate(rounds):
+        last = k == len(rounds) - 1
+        if click:
+            pts, labels = next_clicks(prev > 0, targets > 0.5, "sample", rng)
+            P = add_clicks(P, rescale_points(pts.cpu().numpy(), (M, M), (4 * M, 4 * M)), labels)  # SAM's input side is 4 M
+        with torch.set_grad_enabled(last and torch.is_grad_enabled()):
+            logits, scores, n_out = sam_prompt_forward(model, emb if last else emb.detach(), P, prev)
+        if last: losses.append(prompt_loss(logits, scores, n_out, targets, iou_head_weight)[0])
+        else: prev = best_output(logits, scores, n_out).detach()
+    return torch.stack(losses).mean()
+
 # %% ../nbs/03a_sam_step.ipynb #c912cf3d
 def freeze_sam(
     model,                      # a SamModel
@@ -166,8 +296,17 @@ def train_one_epoch(
     scheduler=None,             # stepped after each optimizer step
     epoch:int=1,                # shown in the progress bar and in errors
     progress:bool=True,         # show a tqdm bar with the running loss
+    prompts:str="box",          # "box": `sam_forward` and `loss_fn`; "point", "mixed", "interactive": `prompt_batch_loss`
+    click_rounds:int=3,         # see `prompt_batch_loss`
+    iou_head_weight:float=1.0,  # see `prompt_loss` (prompts other than box)
+    seed:int=0,                 # with the epoch and step, seeds each step's click draws (so a resumed run replays them)
 ) -> float:
     "Train for one pass over `loader`; return the mean batch loss (averaged over processes)."
+    if prompts not in PROMPT_KINDS: raise ValueError(f"prompts must be one of {', '.join(PROMPT_KINDS)}, got {prompts!r}")
+    if prompts != "box":
+        if loss_fn is not None: raise ValueError(f"loss_fn applies to box training; prompts={prompts!r} trains with prompt_loss")
+        if accelerator is not None and accelerator.num_processes > 1:  # several SAM calls a step bypass DDP's one-forward contract
+            raise ValueError(f"prompts={prompts!r} trains in one process only for now; use prompts='box' with several processes")
     loss_fn = loss_fn or default_loss_fn()
     model.train()
     main = accelerator is None or accelerator.is_local_main_process
@@ -179,7 +318,8 @@ def train_one_epoch(
             if accelerator is None: batch = batch_to_device(batch, model_device(model))
             validate_batch_shapes(batch)
             with (accelerator.accumulate(model) if accelerator else nullcontext()):
-                loss = compute_batch_loss(sam_forward(model, batch), batch, loss_fn)
+                if prompts == "box": loss = compute_batch_loss(sam_forward(model, batch), batch, loss_fn)
+                else: loss = prompt_batch_loss(model, batch, np.random.default_rng([seed, epoch, step]), prompts, click_rounds, iou_head_weight)
                 n_local, weight = float(batch["box_valid"].sum()), 1.0
                 check = torch.tensor([0.0 if torch.isfinite(loss) else 1.0, n_local], device=loss.device)
                 if accelerator is not None and accelerator.num_processes > 1:

@@ -13,6 +13,7 @@ import torch
 
 from .data import *
 from .preprocess import *
+from .prompts import *
 
 # %% auto #0
 __all__ = ['BOX_COUNT_BINS', 'SPLIT_KEYS', 'BATCH_KEYS', 'Split', 'split_dataset', 'save_split', 'load_split', 'SeededSampler',
@@ -190,9 +191,13 @@ def _cap_instances(counts:list, cap:int, generator:torch.Generator) -> list:
 
 # %% ../nbs/02_split.ipynb #63da6ced
 class SamCollate:
-    "Stack SAM inputs of several images into one batch dict, padding instances (`box_valid` False, `class_ids` -1)."
-    def __init__(self, max_instances:int|None=None):  # cap on valid instances per batch (None: keep all)
-        self.max_instances = max_instances
+    "Stack SAM inputs of several images into one batch dict, padding instances (`box_valid` False, `class_ids` -1) and points (`PAD_LABEL`)."
+    def __init__(self,
+                 max_instances:int|None=None,  # cap on valid instances per batch (None: keep all)
+                 prompts:str="box",            # first prompts: "box" (input_boxes only), or a `PROMPT_KINDS` kind drawn per instance
+                ):
+        if prompts not in PROMPT_KINDS: raise ValueError(f"prompts must be one of {', '.join(PROMPT_KINDS)}, got {prompts!r}")
+        self.max_instances, self.prompts = max_instances, prompts
 
     def __call__(self, items:list) -> dict:
         counts = [len(it["input_boxes"]) for it in items]
@@ -214,11 +219,31 @@ class SamCollate:
         batch.update(input_boxes=boxes, box_valid=valid, target_masks=targets, class_ids=classes,
                      original_sizes=torch.stack([it["original_size"] for it in items]),
                      reshaped_input_sizes=torch.stack([it["reshaped_input_size"] for it in items]))
+        if self.prompts != "box": batch.update(self._first_prompts(items, keep, n))
         return batch
+
+    def _first_prompts(self, items, keep, n) -> dict:
+        "input_points (B,n,P,2), input_labels (B,n,P), has_box (B,n): each kept instance's first prompt, drawn from its item's seed."
+        rows = []
+        for it, k in zip(items, keep):
+            rng = np.random.default_rng(int(it.get("seed") or 0) + 2)  # + 2: the jitter draws from seed + 1
+            drawn = [sample_prompts(t.numpy(), self.prompts, rng, box=b.numpy(), jitter_px=0)  # the box is already jittered
+                     for t, b in zip(it["target_masks"], it["input_boxes"])]
+            rows.append([drawn[j] for j in k])
+        p = max([len(d["labels"]) for r in rows for d in r] + [0])
+        out = dict(input_points=torch.zeros(len(items), n, p, 2), input_labels=torch.full((len(items), n, p), PAD_LABEL),
+                   has_box=torch.zeros(len(items), n, dtype=torch.bool))
+        for i, r in enumerate(rows):
+            if not r: continue
+            st = stack_prompts(r)
+            out["input_points"][i, :len(r), :st["points"].shape[1]] = st["points"]
+            out["input_labels"][i, :len(r), :st["labels"].shape[1]] = st["labels"]
+            out["has_box"][i, :len(r)] = st["has_box"]
+        return out
 
 # %% ../nbs/02_split.ipynb #7bffa3e7
 BATCH_KEYS = ("ids", "pixel_values", "image_embeddings", "input_boxes", "box_valid", "target_masks", "class_ids",
-              "original_sizes", "reshaped_input_sizes")
+              "original_sizes", "reshaped_input_sizes", "input_points", "input_labels", "has_box")
 
 def create_dataloaders(
     train_ds=None,                      # training samples: a `SegmentationDataset` (`ds.subset(split["train"])`) or a processed one
@@ -231,6 +256,7 @@ def create_dataloaders(
     box_jitter_px:float=4.0,            # prompt-box noise on the train loader, in processor input pixels (0: off)
     augment=None,                       # pixel augmentation such as `SamAugment()`; needs cache=None (re-encodes every step)
     seed:int=0,                         # shuffling, jitter, augmentation and cap draws
+    prompts:str="box",                  # the train loader's first prompts: "box", "point", "mixed" or "interactive" (see above)
     train_dataset=None,                 # the original package's name for `train_ds`
     test_dataset=None,                  # the original package's name for `val_ds`
 ) -> tuple:
@@ -250,6 +276,6 @@ def create_dataloaders(
     val = SamInputsDataset(val_ds, processor, cache=cache)
     common = dict(batch_size=batch_size, num_workers=num_workers, persistent_workers=False)
     train_loader = torch.utils.data.DataLoader(train, sampler=SeededSampler(len(train), shuffle=True, seed=seed),
-                                               collate_fn=SamCollate(max_instances_per_batch), drop_last=False, **common)
+                                               collate_fn=SamCollate(max_instances_per_batch, prompts), drop_last=False, **common)
     val_loader = torch.utils.data.DataLoader(val, shuffle=False, collate_fn=SamCollate(None), **common)
     return train_loader, val_loader

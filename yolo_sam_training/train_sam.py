@@ -5,7 +5,7 @@
 # %% ../nbs/03_train_sam.ipynb #13124fe0
 from __future__ import annotations
 import csv, math, os, random, shutil, time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +15,7 @@ import yaml
 from .data import *
 from .families import PRESETS, add_lora, merge_lora, set_trainable, single_mask_output
 from .preprocess import DEFAULT_SAM, load_sam, sam_processor_for, cache_embeddings, SamAugment
+from .prompts import PROMPT_KINDS
 from .split import split_dataset, save_split, load_split, create_dataloaders
 from .sam_step import *
 
@@ -213,9 +214,12 @@ class SamTrainConfig:
     seed:int=0                         # seeds every random source, per epoch
     device:str|None=None               # "cpu", or None: accelerate's choice (a GPU when there is one; `accelerate launch` settings)
     n_visualize:int=4                  # validation images in each epoch's prediction picture
+    prompts:str="box"                  # training prompts: "box", "point", "mixed" or "interactive" (first prompt, then click rounds)
+    click_rounds:int=3                 # interactive: the most click rounds without gradients a step (0: like mixed)
+    iou_head_weight:float=1.0          # weight of the IoU head's loss with prompts other than box (box training leaves the head as it was)
 
     MUST_MATCH_ON_RESUME = ("learning_rate", "weight_decay", "encoder", "lora_rank", "lr_schedule", "gradient_accumulation_steps",
-                            "seed", "mixed_precision")  # a resumed run continues the same optimisation only with these unchanged
+                            "seed", "mixed_precision", "prompts", "click_rounds", "iou_head_weight")  # a resumed run continues the same optimisation only with these unchanged
 
     def __post_init__(self):
         if self.encoder is None: self.encoder = "train" if self.train_encoder else "freeze"
@@ -228,6 +232,9 @@ class SamTrainConfig:
             if int(getattr(self, name)) != getattr(self, name) or getattr(self, name) < (0 if name == "n_visualize" else 1):
                 raise ValueError(f"{name} must be a whole number of at least {0 if name == 'n_visualize' else 1}, got {getattr(self, name)!r}")
         if not self.learning_rate >= 0 or not self.weight_decay >= 0: raise ValueError("learning_rate and weight_decay cannot be negative")
+        if self.prompts not in PROMPT_KINDS: raise ValueError(f"prompts must be one of {', '.join(map(repr, PROMPT_KINDS))}, got {self.prompts!r}")
+        if int(self.click_rounds) != self.click_rounds or self.click_rounds < 0: raise ValueError(f"click_rounds must be a whole number of at least 0, got {self.click_rounds!r}")
+        if not self.iou_head_weight >= 0: raise ValueError(f"iou_head_weight cannot be negative, got {self.iou_head_weight!r}")
 
     @classmethod
     def for_model(cls,
@@ -244,8 +251,9 @@ class SamTrainConfig:
                          saved:dict,  # the settings stored in a checkpoint (its `asdict`)
                         ) -> list:
         "The settings that differ from a checkpoint's and forbid resuming it (empty: it may resume)."
-        older = dict(encoder="train" if saved.get("train_encoder") else "freeze", lora_rank=4)  # runs saved before these fields
-        changed = [k for k in self.MUST_MATCH_ON_RESUME if saved.get(k, older.get(k)) != getattr(self, k)]
+        default = {f.name: f.default for f in fields(self)}  # a checkpoint from before a setting existed had its default,
+        default["encoder"] = "train" if saved.get("train_encoder") else "freeze"  # and one from before `encoder` said it with train_encoder
+        changed = [k for k in self.MUST_MATCH_ON_RESUME if saved.get(k, default[k]) != getattr(self, k)]
         if self.lr_schedule == "cosine" and saved.get("num_epochs") != self.num_epochs: changed.append("num_epochs (the cosine schedule spans the run)")
         return changed
 
@@ -342,7 +350,7 @@ def train_sam_model(
     run_info:dict|None=None,          # more to record in args.yaml (data, model, split: the CLI's)
     progress:bool=True,               # progress bars and a line per epoch
 ) -> tuple:
-    "Fine-tune SAM on box prompts into run folder `model_save_path`; return `(best_model_state, loss_plot)`."
+    "Fine-tune SAM on box (or point, mixed, interactive) prompts into run folder `model_save_path`; return `(best_model_state, loss_plot)`."
     run = Path(model_save_path)
     given = dict(num_epochs=num_epochs, learning_rate=learning_rate, weight_decay=weight_decay, device=device)
     cfg = replace(config or SamTrainConfig(), **{k: v for k, v in given.items() if v is not None})
@@ -350,9 +358,15 @@ def train_sam_model(
         model, default_processor = load_sam()
         processor = processor or default_processor
     processor = processor or sam_processor_for(model.config)
-    if cfg.encoder != "freeze" and "image_embeddings" in next(iter(train_loader)):
+    first = next(iter(train_loader))
+    if cfg.encoder != "freeze" and "image_embeddings" in first:
         raise ValueError(f"encoder={cfg.encoder!r} trains the image encoder, so it needs batches with pixel_values: build the loaders "
                          "without the embedding cache")
+    if cfg.prompts != "box" and "has_box" not in first:
+        raise ValueError(f"prompts={cfg.prompts!r} needs batches with first prompts: build the train loader with "
+                         f"create_dataloaders(..., prompts={cfg.prompts!r})")
+    if cfg.prompts != "box" and loss_fn is not None:
+        raise ValueError(f"loss_fn applies to box training; prompts={cfg.prompts!r} trains with prompt_loss (set iou_head_weight)")
     if not resume and any((run / n).exists() for n in ("last", ".last.tmp", ".last.old")):
         raise FileExistsError(f"{run} already holds a run (last/ exists): pass resume=True to continue it, or choose a new folder")
     if resume and run.is_dir():  # a kill during a checkpoint write: finish or roll back its swap first (on one process)
@@ -409,7 +423,9 @@ def train_sam_model(
     if main:
         run.mkdir(parents=True, exist_ok=True)
         import transformers, accelerate
-        info = dict(asdict(cfg), optimizer="Adam", loss="DiceCELoss(sigmoid=True, squared_pred=True)" if loss_fn is None else repr(loss_fn),
+        loss_name = ("DiceCELoss(sigmoid=True, squared_pred=True)" if loss_fn is None else repr(loss_fn)) if cfg.prompts == "box" else \
+                    "prompt_loss: per-instance DiceCE (the lowest of a lone point's 3 outputs) + iou_head_weight x IoU-head MSE"
+        info = dict(asdict(cfg), optimizer="Adam", loss=loss_name,
                     batch_size=batch_size, train_batches=len(train_loader), val_batches=len(val_loader), **(run_info or {}),
                     num_processes=accelerator.num_processes, accelerate_device=str(accelerator.device),
                     distributed_type=str(accelerator.distributed_type), trainable_parameters=sum(p.numel() for p in unwrapped.parameters() if p.requires_grad),
@@ -424,7 +440,8 @@ def train_sam_model(
         if cfg.patience is not None and stale >= cfg.patience: break
         t0, lr = time.time(), optimizer.param_groups[0]["lr"]
         try:
-            train_loss = train_one_epoch(model, train_dl, optimizer, loss_fn, accelerator, scheduler, epoch, progress)
+            train_loss = train_one_epoch(model, train_dl, optimizer, loss_fn if cfg.prompts == "box" else None, accelerator, scheduler, epoch,
+                                         progress, cfg.prompts, cfg.click_rounds, cfg.iou_head_weight, cfg.seed)
         except TrainingDiverged as e:
             kept = f"the last good checkpoint is {run / 'last'} (epoch {start if not rows else rows[-1]['epoch']})" if (run / "last").exists() else "no checkpoint was written yet"
             raise TrainingDiverged(f"{run}: training stopped: {e}; {kept}. Resume from it with resume=True once fixed.") from None
@@ -489,13 +506,17 @@ def yolo_sam_train_sam(
     workers:int=0,             # DataLoader worker processes
     seed:int=None,             # split and training seed (default: 0)
     max_instances:int=None,    # cap on instances a training batch (bounds memory; default: all)
+    prompts:str="box",         # training prompts: box, point, mixed or interactive (a box or point, then clicks from the errors)
+    click_rounds:int=None,     # interactive: the most click rounds a step (default: 3)
+    iou_head_weight:float=None,  # weight of the IoU head's loss with prompts other than box (default: 1)
 ):
-    "Fine-tune SAM with box prompts on a dataset folder into a run folder."
+    "Fine-tune SAM with box (or point, mixed, interactive) prompts on a dataset folder into a run folder."
     from accelerate import PartialState
     if encoder not in ("auto", "train", "freeze", "lora"): raise ValueError(f"--encoder must be auto, train, freeze or lora, not {encoder!r}")
     config = SamTrainConfig.for_model(model, num_epochs=epochs, learning_rate=lr, lr_schedule=lr_schedule, gradient_accumulation_steps=grad_accum,
                                       patience=patience, mixed_precision=mixed_precision, device=device, seed=seed,
-                                      encoder=None if encoder == "auto" else encoder, lora_rank=lora_rank)
+                                      encoder=None if encoder == "auto" else encoder, lora_rank=lora_rank, prompts=prompts,
+                                      click_rounds=click_rounds, iou_head_weight=iou_head_weight)
     run = Path(out)
     ds = load_dataset_from_summary(data)
     split_path = Path(split) if split else (run / "split.json" if resume and (run / "split.json").exists() else None)
@@ -509,7 +530,7 @@ def yolo_sam_train_sam(
             emb = cache_embeddings(ds.subset(sp["train"] + sp["val"]), sam, processor, cache or run / "cache")
     train_dl, val_dl = create_dataloaders(ds.subset(sp["train"]), ds.subset(sp["val"]), processor, batch_size=batch_size,
                                           cache=emb, num_workers=workers, augment=SamAugment() if augment else None, seed=config.seed,
-                                          max_instances_per_batch=max_instances)
+                                          max_instances_per_batch=max_instances, prompts=config.prompts)
     info = dict(data=str(Path(data).resolve()), model=model, split=str(run / "split.json"), augment=augment, cache=str(emb.dir) if emb else None,
                 n_train=len(sp["train"]), n_val=len(sp["val"]), box_jitter_px=getattr(train_dl.dataset, "box_jitter_px", None))
     train_sam_model(train_dl, val_dl, run, config=config, model=sam, processor=processor, resume=resume, run_info=info)
