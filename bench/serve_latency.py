@@ -5,16 +5,19 @@ The backend runs as users run it (`python -m yolo_sam_training.cli serve MODEL -
 own on a loopback port; the image is served over HTTP on another loopback port, as Label Studio serves it. A
 client sends Label Studio's interactive request (a rectangle in `params.context`) and times the answer. A
 "first prompt" asks for the same image under a new URL each time (`?n=k`), so that the LRU misses; a "next
-prompt" repeats one URL. Then, in this process, the same steps without HTTP: the encoder, SAM's decoder,
-and the brush RLE of the mask, to show where the time goes.
+prompt" repeats one URL. Then, in this process, the same steps without HTTP: the encoder, SAM's decoder
+(with the post-processing to the image size), the brush RLE of the mask and the JSON of the answer, to show where
+the time goes, in wall time and in CPU time of this process (on a loaded machine, CPU time is closer to what an idle
+core would take). Random weights give noisy masks, whose RLE is long; a trained SAM's mask of one object is a blob:
+the RLE and JSON are also timed on an ellipse of the image's size.
 
 Models: `tiny` (the package's test preset) and `base-random`, the sam-vit-base architecture `SamModel(SamConfig())`
 with random weights (the vision encoder's init range set to 0.02: transformers' default gives denormal,
 slow activations). Random weights cost what trained ones cost.
 
-Usage: python bench/serve_latency.py [--model tiny base-random] [--requests 50] [--first-requests 50] [--threads 2]
+Usage: python bench/serve_latency.py [--model tiny base-random] [--requests 50] [--first-requests 50] [--threads 2] [--encoder-runs 3]
 """
-import argparse, contextlib, functools, json, os, socket, subprocess, sys, tempfile, threading, time
+import argparse, collections, contextlib, functools, json, os, socket, subprocess, sys, tempfile, threading, time
 from http.server import ThreadingHTTPServer, SimpleHTTPRequestHandler
 from pathlib import Path
 
@@ -42,6 +45,7 @@ def save_model(name:str, folder:Path) -> Path:
 
 
 def percentiles(ms:list) -> dict:
+    if not len(ms): return {"n": 0}
     a = np.asarray(ms)
     return {"n": len(a), "p50_ms": round(float(np.percentile(a, 50)), 1), "p95_ms": round(float(np.percentile(a, 95)), 1),
             "min_ms": round(float(a.min()), 1), "max_ms": round(float(a.max()), 1)}
@@ -92,21 +96,36 @@ def measure_http(model_dir:Path, images_url:str, size:tuple, n_next:int, n_first
     return {"first_prompt": percentiles(first), "next_prompt": percentiles(nxt)}
 
 
-def measure_steps(model_dir:Path, image:np.ndarray, n:int, threads:int) -> dict:
-    "The same work in process, step by step: encoder, decoder (with post-processing to the image size), brush RLE."
+def measure_steps(model_dir:Path, image:np.ndarray, n:int, threads:int, encoder_runs:int) -> dict:
+    "The same work in process, step by step (wall and CPU ms): encoder, decoder with post-processing, brush RLE, JSON."
     from yolo_sam_training.label_studio import SamBackend
     from yolo_sam_training import encode_brush_rle
     torch.set_num_threads(threads)
     be = SamBackend(model_dir)
     h, w = image.shape[:2]
     box = np.array([[0.30 * w, 0.25 * h, 0.65 * w, 0.65 * h]])
-    enc, dec, rle = [], [], []
-    for k in range(min(n, 3)):
-        t = time.perf_counter(); entry = be.embedding(f"k{k}", lambda: image); enc.append(1000 * (time.perf_counter() - t))
+    yy, xx = np.mgrid[:h, :w]
+    ellipse = ((yy - 0.45 * h) / (0.2 * h)) ** 2 + ((xx - 0.5 * w) / (0.2 * w)) ** 2 < 1
+    wall, cpu = collections.defaultdict(list), collections.defaultdict(list)
+    def timed(name, f):
+        t, c = time.perf_counter(), time.process_time(); out = f()
+        wall[name].append(1000 * (time.perf_counter() - t)); cpu[name].append(1000 * (time.process_time() - c))
+        return out
+    for k in range(encoder_runs): entry = timed("encoder", lambda: be.embedding(f"k{k}", lambda: image))
+    if not encoder_runs:   # the decoder's cost does not depend on the embedding's values: skip the slow encoder
+        c, size = be.model.config.vision_config.output_channels, be.model.config.prompt_encoder_config.image_embedding_size
+        enc = be.processor(images=[image], return_tensors="pt")
+        entry = {"embedding": torch.randn(1, c, size, size, generator=torch.Generator().manual_seed(0)) * 0.5,
+                 "original_size": (h, w), "reshaped_size": tuple(enc["reshaped_input_sizes"][0].tolist())}
     for _ in range(n):
-        t = time.perf_counter(); masks, _ = be.masks(entry, box); dec.append(1000 * (time.perf_counter() - t))
-        t = time.perf_counter(); encode_brush_rle(masks[0]); rle.append(1000 * (time.perf_counter() - t))
-    return {"encoder": percentiles(enc), "decoder_and_postprocess": percentiles(dec), "brush_rle": percentiles(rle)}
+        masks, _ = timed("decoder_and_postprocess", lambda: be.masks(entry, box))
+        rle = timed("brush_rle", lambda: encode_brush_rle(masks[0]))
+        timed("json", lambda: json.dumps(rle, separators=(",", ":")))
+        rle = timed("brush_rle_ellipse", lambda: encode_brush_rle(ellipse))
+        timed("json_ellipse", lambda: json.dumps(rle, separators=(",", ":")))
+    out = {k: {**percentiles(wall[k]), "cpu_p50_ms": round(float(np.median(cpu[k])), 1)} for k in wall}
+    out["rle_bytes"] = {"model_mask": len(encode_brush_rle(masks[0])), "ellipse": len(rle)}
+    return out
 
 
 def main():
@@ -114,6 +133,7 @@ def main():
     ap.add_argument("--model", nargs="+", default=["tiny", "base-random"], choices=["tiny", "base-random"])
     ap.add_argument("--requests", type=int, default=50, help="next prompts timed per model")
     ap.add_argument("--first-requests", type=int, default=50, help="first prompts timed per model (each runs the encoder)")
+    ap.add_argument("--encoder-runs", type=int, default=3, help="in-process encoder runs (0: a random embedding for the decoder)")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch threads of the server")
     ap.add_argument("--size", type=int, nargs=2, default=[1024, 768], metavar=("W", "H"), help="image size")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "serve-latency.json"))
@@ -127,24 +147,27 @@ def main():
     images = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp / "images")))
     threading.Thread(target=images.serve_forever, daemon=True).start()
     results = {"title": "yolo-sam serve: /predict latency, one image, one box", "machine": machine(),
-               "settings": {"image": f"{w}x{h}", "server_threads": a.threads, "requests": a.requests, "first_requests": a.first_requests,
+               "settings": {"image": f"{w}x{h}", "server_threads": a.threads, "requests": a.requests, "first_requests": a.first_requests, "encoder_runs": a.encoder_runs,
                             "load_avg_before": [round(x, 2) for x in os.getloadavg()]},
                "models": {}, "figures": {}}
     for name in a.model:
         t0 = time.time()
         model_dir = save_model(name, tmp / name)
         r = measure_http(model_dir, f"http://127.0.0.1:{images.server_port}", (w, h), a.requests, a.first_requests, a.threads, tmp / f"{name}.log")
-        r["in_process"] = measure_steps(model_dir, image, min(a.requests, 20), a.threads)
+        r["in_process"] = measure_steps(model_dir, image, min(a.requests, 20), a.threads, a.encoder_runs)
         r["load_avg_after"] = [round(x, 2) for x in os.getloadavg()]
         r["seconds"] = round(time.time() - t0)
         results["models"][name] = r
         print(name, json.dumps(r), flush=True)
         for kind in ("next_prompt", "first_prompt"):
             p = r[kind]
+            if not p["n"]: continue
             results["figures"][f"{name}: {kind.replace('_', ' ')}, p50 / p95 (ms, n={p['n']})"] = f"{p['p50_ms']} / {p['p95_ms']}"
         s = r["in_process"]
-        results["figures"][f"{name}: in process, p50: encoder / decoder+post / RLE (ms)"] = \
-            f"{s['encoder']['p50_ms']} / {s['decoder_and_postprocess']['p50_ms']} / {s['brush_rle']['p50_ms']}"
+        if "encoder" in s: results["figures"][f"{name}: in process, encoder p50 (ms)"] = s["encoder"]["p50_ms"]
+        for k in ("decoder_and_postprocess", "brush_rle", "json", "brush_rle_ellipse", "json_ellipse"):
+            results["figures"][f"{name}: in process, {k.replace('_', ' ')}, p50 wall / CPU (ms)"] = f"{s[k]['p50_ms']} / {s[k]['cpu_p50_ms']}"
+        results["figures"][f"{name}: RLE bytes, model's mask / ellipse"] = f"{s['rle_bytes']['model_mask']} / {s['rle_bytes']['ellipse']}"
     if "base-random" in results["models"]:
         p95 = results["models"]["base-random"]["next_prompt"]["p95_ms"]
         results["figures"]["goal: sam-vit-base next prompt < 100 ms (p95)"] = f"{'met' if p95 < 100 else 'NOT met'} ({p95} ms)"

@@ -192,38 +192,46 @@ def _rle_decode_bytes(rle) -> np.ndarray:
     return words.astype(np.uint8) if ws <= 8 else words
 
 # %% ../nbs/00b_formats.ipynb #8a8f571b
+def _rle_encode_runs(
+    n:int,      # how many values the runs cover (the header's count)
+    length,     # the length of each run (>= 1), in order
+    value,      # the byte value of each run
+) -> list:
+    "Encode values given as runs as Label Studio's brush RLE, byte for byte what label-studio-sdk's `encode_rle` writes."
+    length, value = np.asarray(length, np.int64), np.asarray(value, np.int64)
+    chunks = np.where(length > 256, (length - 1) // 2 ** 16 + 1, 1)    # runs over 2**16 are cut into pieces of 2**16
+    run = np.repeat(np.arange(len(length)), chunks)
+    L = np.full(len(run), 2 ** 16, np.int64)
+    L[np.cumsum(chunks) - 1] = length - (chunks - 1) * 2 ** 16
+    value, single, big = value[run], (length == 1)[run], (length > 256)[run]
+    # each token as one integer code (flag, index, count-1, word) and its width in bits; the header is two codes
+    kind = np.select([single, big, L <= 8, L <= 16], [0, 4, 1, 2], 3)
+    code = np.choose(kind, [value, (1 << 13) | ((L - 1) << 8) | value, (1 << 14) | (1 << 12) | ((L - 1) << 8) | value,
+                            (1 << 18) | (2 << 16) | ((L - 1) << 8) | value, (1 << 26) | (3 << 24) | ((L - 1) << 8) | value])
+    code = np.concatenate([[n, (8 - 1) << 16 | (3 - 1) << 12 | (4 - 1) << 8 | (8 - 1) << 4 | (16 - 1)], code]).astype(np.uint64)
+    width = np.concatenate([[32, 21], np.array([14, 14, 15, 19, 27])[kind]])
+    # OR each code into the big-endian 64-bit word its bits start in, and its overflow into the next one
+    end = np.cumsum(width); word = (end - width) // 64
+    over = end - 64 * word - 64                                        # > 0: bits that spill into the next word
+    hi = np.where(over > 0, code >> np.clip(over, 0, 63).astype(np.uint64), code << np.clip(-over, 0, 63).astype(np.uint64))
+    lo = np.where(over > 0, code << (64 - np.clip(over, 1, 63)).astype(np.uint64), np.uint64(0))
+    words = np.zeros(int(end[-1]) // 64 + 2, np.uint64)
+    first = np.flatnonzero(np.diff(word, prepend=-1))                  # codes are in order: one segment per word
+    words[word[first]] |= np.bitwise_or.reduceat(hi, first)
+    words[word[first] + 1] |= np.bitwise_or.reduceat(lo, first)
+    return words.astype(">u8").view(np.uint8)[: int(end[-1]) // 8 + 1].tolist()   # the sdk always pads, 1 to 8 zero bits
+
+def _runs(a:np.ndarray) -> tuple:
+    "The runs of equal values of a flat array: `(length, value)`."
+    if not a.size: return np.zeros(0, np.int64), a[:0]
+    ends = np.append(np.flatnonzero(a[1:] != a[:-1]), len(a) - 1)
+    return np.diff(np.append(-1, ends)), a[ends]
+
 def _rle_encode_bytes(values) -> list:
     "Encode a flat uint8 array as Label Studio's brush RLE, byte for byte what label-studio-sdk's `encode_rle` writes."
     a = np.asarray(values).ravel()
     if a.size and (a.min() < 0 or a.max() > 255): raise ValueError("brush RLE values must be bytes (0..255)")
-    a = a.astype(np.int64)
-    head = f"{len(a):032b}" + f"{8 - 1:05b}" + "".join(f"{s - 1:04b}" for s in (3, 4, 8, 16))
-    if len(a):
-        ends = np.append(np.flatnonzero(a[1:] != a[:-1]), len(a) - 1)
-        length, value = np.diff(np.append(-1, ends)), a[ends]
-        big = length > 256
-        chunks = np.where(big, (length - 1) // 2 ** 16 + 1, 1)    # runs over 2**16 are cut into pieces of 2**16
-        run = np.repeat(np.arange(len(length)), chunks)
-        last = np.cumsum(chunks) - 1
-        piece = np.full(len(run), 2 ** 16)
-        piece[last] = length - (chunks - 1) * 2 ** 16
-        value, big, single = value[run], big[run], (length == 1)[run]
-        L = piece
-        # flag, index, count-1 and the word, as one integer code and its width in bits
-        code = np.select([single, L <= 8, L <= 16, ~big & (L <= 256)],
-                         [value, (1 << 13) | ((L - 1) << 8) | value, (1 << 14) | (1 << 12) | ((L - 1) << 8) | value,
-                          (1 << 18) | (2 << 16) | ((L - 1) << 8) | value],
-                         (1 << 26) | (3 << 24) | ((L - 1) << 8) | value)
-        width = np.select([single, L <= 8, L <= 16, ~big & (L <= 256)], [14, 14, 15, 19], 27)
-        code = np.where(big, (1 << 26) | (3 << 24) | ((L - 1) << 8) | value, code)
-        width = np.where(big, 27, width)
-        tok = np.repeat(np.arange(len(code)), width)
-        k = np.arange(len(tok)) - np.repeat(np.cumsum(width) - width, width)
-        body = ((code[tok] >> (width[tok] - 1 - k)) & 1).astype(np.uint8)
-    else: body = np.zeros(0, np.uint8)
-    bits = np.concatenate([np.frombuffer(head.encode(), np.uint8) - ord("0"), body])
-    bits = np.concatenate([bits, np.zeros(8 - len(bits) % 8, np.uint8)])   # the sdk always pads, 1 to 8 zeros
-    return np.packbits(bits).tolist()
+    return _rle_encode_runs(a.size, *_runs(a))
 
 # %% ../nbs/00b_formats.ipynb #884b79b4
 def decode_brush_rle(
@@ -246,7 +254,9 @@ def encode_brush_rle(
     m = np.asarray(mask)
     if m.ndim == 3 and m.shape[2] == 4 and m.dtype == np.uint8: return _rle_encode_bytes(m.ravel())
     if m.ndim != 2: raise ValueError(f"mask must be 2-D, got shape {m.shape}")
-    return _rle_encode_bytes(np.repeat((m > 0).astype(np.uint8).ravel() * 255, 4))
+    # the four RGBA values of a pixel are equal: the runs of pixels, four times as long, are the runs of values
+    length, inside = _runs((m > 0).ravel())
+    return _rle_encode_runs(4 * m.size, 4 * length, 255 * inside)
 
 # %% ../nbs/00b_formats.ipynb #51a6b218
 def link_or_copy(

@@ -294,7 +294,7 @@ class SamBackend:
             self.stats["embedding_misses"] += 1
             return entry
 
-    @torch.no_grad()
+    @torch.inference_mode()   # a little cheaper than no_grad: no version counters; the masks leave as numpy
     def masks(self,
               entry:dict,                # from `embedding`
               boxes=None,                # `(N, 4)` pixel boxes x0 y0 x1 y1: one mask each
