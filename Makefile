@@ -58,7 +58,7 @@ browser:
 	    || echo "browser: apt-get could not install chromium chromium-driver; the docs notebook will skip its browser checks"; \
 	else echo "browser: skipped installing chromium and chromium-driver (needs root and apt-get); the docs notebook will skip its browser checks"; fi
 
-# Label Studio, for nbs/91_label_studio.ipynb (a real server in the tests), in a venv of its own: it pins its
+# Label Studio, for nbs/91_label_studio_server.ipynb (a real server in the tests), in a venv of its own: it pins its
 # own numpy and Django. About 4.5 minutes, once; the marker names the version, so a new version reinstalls.
 LS_VENV ?= .venv-ls
 LS_VERSION := 1.23.2
@@ -71,7 +71,7 @@ $(LS_VENV)/.installed-$(LS_VERSION):
 
 # make test goes on when the install fails: the notebook then counts its checks as skipped (and fails under CI)
 label-studio-for-tests:
-	@$(MAKE) --no-print-directory label-studio || echo "label-studio: could not install label-studio==$(LS_VERSION) into $(LS_VENV); nbs/91_label_studio.ipynb will skip its checks (CI: fail them)"
+	@$(MAKE) --no-print-directory label-studio || echo "label-studio: could not install label-studio==$(LS_VERSION) into $(LS_VENV); nbs/91_label_studio_server.ipynb will skip its checks (CI: fail them)"
 
 clean:
 	rm -rf $(VENV) $(LS_VENV) $(CACHE) _docs _proc demo_run
