@@ -104,7 +104,7 @@ def pull_annotations(
     ls:LabelStudio,           # the client
     project:int,              # the project's id (in its URL: /projects/ID)
     out,                      # the dataset folder to write (our layout); Label Studio's export and images go to OUT/label_studio/
-    image_key:str="image",    # the task data key of the image (the `value="$image"` of the config's <Image>)
+    image_key:str="image",    # the task data key of the image (the `value="$image"` of the config's `<Image>`)
     overwrite:bool=True,      # replace the dataset in OUT (a refresh); False: refuse when OUT holds one
     quiet:bool=False,         # don't print the import summary
     **import_options,         # more options of `import_label_studio`
@@ -202,7 +202,7 @@ def push_predictions(
 def parse_label_config(
     xml:str,    # a project's labeling config
 ) -> dict:
-    "What the backend needs of a labeling config: the <BrushLabels> tag, its <Image> and data key, and its labels."
+    "What the backend needs of a labeling config: the `<BrushLabels>` tag, its `<Image>` and data key, and its labels."
     try: root = ET.fromstring(xml)
     except ET.ParseError as e: raise ValueError(f"the labeling config is not valid XML: {e}") from None
     brush = [el for el in root.iter() if el.tag.lower() == "brushlabels"]
