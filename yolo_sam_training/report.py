@@ -16,7 +16,7 @@ from .preprocess import *
 from .split import load_split
 from .train_yolo import export_yolo_dataset
 from .evaluate import *
-from .exporters import EXPORT_FORMATS, Instance, export_predictions
+from .exporters import EXPORT_FORMATS, export_predictions
 
 # %% auto #0
 __all__ = ['plot_sam_comparison', 'plot_click_curve', 'plot_precision_recall', 'plot_overlays', 'plot_chained_example',
