@@ -212,7 +212,7 @@ def evaluate_sam_on_boxes(
             recs += new
     return recs
 
-# %% ../nbs/05_evaluate.ipynb #843e6bc5
+# %% ../nbs/05_evaluate.ipynb #9e869316
 def prompt_forward(
     model,              # a model of any SAM family
     features:dict,      # K rows of the family's decoder inputs `{name: (K, ...)}` (`encode_images`, a cache), one per instance

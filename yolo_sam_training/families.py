@@ -303,7 +303,7 @@ def decoder_images(
     if "image_embeddings" in batch: return f.images(batch)
     return {"pixel_values": batch["pixel_values"]}
 
-# %% ../nbs/01a_families.ipynb #d77b4b6b
+# %% ../nbs/01a_families.ipynb #6c75da67
 def image_inputs(
     processor,    # a model's processor (any family)
     images:list,  # `(H, W, 3)` uint8 RGB images (writable)
@@ -315,7 +315,7 @@ def image_inputs(
     resh = enc["reshaped_input_sizes"].tolist() if "reshaped_input_sizes" in enc else [list(enc["pixel_values"].shape[-2:])] * len(orig)
     return {"pixel_values": enc["pixel_values"], "original_sizes": orig, "reshaped_sizes": resh}
 
-# %% ../nbs/01a_families.ipynb #51d9b53e
+# %% ../nbs/01a_families.ipynb #fc06ccde
 def stack_features(
     entries:list,   # per image its decoder inputs: a `{name: tensor}` entry (`EmbeddingCache.features`, a row of `encode_images`) or SAM's bare `(C, h, w)` embedding
     device=None,    # move the batch here
@@ -325,7 +325,7 @@ def stack_features(
     es = [e if isinstance(e, dict) else {"image_embeddings": e} for e in entries]
     return {k: torch.stack([torch.as_tensor(e[k]) for e in es]).to(device, dtype) for k in es[0]}
 
-# %% ../nbs/01a_families.ipynb #b5e8c1c9
+# %% ../nbs/01a_families.ipynb #35f85c50
 def masks_at_original_size(
     model,                 # a model of any family (says which post-processing)
     processor,             # its processor
