@@ -18,14 +18,15 @@ from .formats import *
 from .importers import dataset_to_coco
 from .exporters import *
 from .preprocess import *
+from .families import image_inputs, encode_images, decoder_images, stack_features, masks_at_original_size
 from .prompts import *
-from .sam_step import sam_prompt_forward, best_output
+from .sam_step import best_output
 
 # %% auto #0
 __all__ = ['METRICS', 'COCO_STATS', 'mask_boundary', 'mask_metrics', 'summarise_metrics', 'side_by_side', 'markdown_table',
            'html_table', 'sam_masks_from_boxes', 'box_mask', 'evaluate_box_as_mask', 'evaluate_sam_on_boxes',
-           'evaluate_sam_on_clicks', 'click_summary', 'ground_truth_instances', 'coco_results', 'coco_mask_ap',
-           'load_yolo', 'evaluate_yolo', 'YoloSamPredictor', 'chained_mask_ap', 'evaluate_pipeline']
+           'prompt_forward', 'evaluate_sam_on_clicks', 'click_summary', 'ground_truth_instances', 'coco_results',
+           'coco_mask_ap', 'load_yolo', 'evaluate_yolo', 'YoloSamPredictor', 'chained_mask_ap', 'evaluate_pipeline']
 
 # %% ../nbs/05_evaluate.ipynb #f47a1c98
 def mask_boundary(
@@ -123,14 +124,14 @@ def html_table(
 # %% ../nbs/05_evaluate.ipynb #5c33dd83
 @torch.no_grad()
 def sam_masks_from_boxes(
-    model,                  # a transformers `SamModel`
-    processor,              # its `SamProcessor`
+    model,                  # a model of any SAM family (`load_sam`)
+    processor,              # its processor
     images:list,            # `(H, W, 3)` uint8 RGB images
     boxes:list,             # per image an `(N, 4)` array of pixel boxes `x0 y0 x1 y1` (N may be 0)
     batch_size:int=4,       # images encoded at once
     device:str|None=None,   # run on this device (default: where the model is)
     progress:bool=False,    # show a progress bar
-    embeddings:list=None,   # per image its `(C, h, w)` image embedding from this model's encoder (an `EmbeddingCache`): the encoder is skipped
+    embeddings:list=None,   # per image what this model's image path gave: a cache entry (`EmbeddingCache.features`) or SAM's `(C, h, w)` embedding; the encoder is skipped
 ) -> list:
     "SAM masks for box prompts: per image an `(N, H, W)` bool array at the original image size."
     device = torch.device(device) if device is not None else next(model.parameters()).device
@@ -141,17 +142,17 @@ def sam_masks_from_boxes(
         if i not in todo: out[i] = np.zeros((0, *np.asarray(images[i]).shape[:2]), bool)
     for start in tqdm(range(0, len(todo), batch_size), desc="SAM", disable=not progress, leave=False):
         idx = todo[start:start + batch_size]
-        enc = processor(images=[images[i] for i in idx], return_tensors="pt")
-        orig, resh = enc["original_sizes"].tolist(), enc["reshaped_input_sizes"].tolist()
+        x = image_inputs(processor, [writable(images[i]) for i in idx])
+        orig, dtype = x["original_sizes"], next(model.parameters()).dtype
         scaled = [boxes_to_sam(boxes[i], o, processor).numpy() for i, o in zip(idx, orig)]  # 01's scaling
         n_max = max(len(b) for b in scaled)
         padded = np.zeros((len(idx), n_max, 4), np.float32)
         padded[..., 2:] = 1  # a harmless 1-pixel box for padding; its mask is dropped
         for k, b in enumerate(scaled): padded[k, :len(b)] = b
-        if embeddings is not None: emb = torch.stack([torch.as_tensor(embeddings[i]) for i in idx]).to(device, next(model.parameters()).dtype)
-        else: emb = model.get_image_embeddings(enc["pixel_values"].to(device))
-        pred = model(image_embeddings=emb, input_boxes=torch.from_numpy(padded).to(device), multimask_output=False).pred_masks
-        masks = processor.post_process_masks(list(pred.float().cpu()), orig, resh, mask_threshold=0.0, binarize=True)
+        if embeddings is not None: feats = stack_features([embeddings[i] for i in idx], device, dtype)
+        else: feats = encode_images(model, x["pixel_values"].to(device, dtype))
+        pred = model(**decoder_images(model, feats), input_boxes=torch.from_numpy(padded).to(device), multimask_output=False).pred_masks
+        masks = masks_at_original_size(model, processor, list(pred), orig, x["reshaped_sizes"])
         for k, i in enumerate(idx): out[i] = masks[k][:len(scaled[k]), 0].numpy()
     return out
 
@@ -185,8 +186,8 @@ def evaluate_box_as_mask(
 
 # %% ../nbs/05_evaluate.ipynb #ea8f5627
 def evaluate_sam_on_boxes(
-    model,                   # a transformers `SamModel` (zero-shot or fine-tuned)
-    processor,               # its `SamProcessor`
+    model,                   # a model of any SAM family (zero-shot or fine-tuned)
+    processor,               # its processor
     dataset,                 # a `SegmentationDataset` (the held-out images)
     method:str="SAM",        # the name in the tables, e.g. "zero-shot" or "fine-tuned"
     batch_size:int=4,        # images encoded at once
@@ -201,7 +202,7 @@ def evaluate_sam_on_boxes(
     for start in tqdm(range(0, len(dataset), batch_size), desc=method, disable=not progress, leave=False):
         idx = range(start, min(start + batch_size, len(dataset)))
         items = [dataset[i] for i in idx]
-        emb = [cache.get(dataset.samples[i].image_path) for i in idx] if cache is not None else None
+        emb = [cache.features(dataset.samples[i].image_path) for i in idx] if cache is not None else None
         preds = sam_masks_from_boxes(model, processor, [x["image"] for x in items], [x["boxes_xyxy_px"] for x in items],
                                      batch_size=batch_size, device=device, embeddings=emb)
         for x, p in zip(items, preds):
@@ -211,11 +212,29 @@ def evaluate_sam_on_boxes(
             recs += new
     return recs
 
+# %% ../nbs/05_evaluate.ipynb #9e869316
+def prompt_forward(
+    model,              # a model of any SAM family
+    features:dict,      # K rows of the family's decoder inputs `{name: (K, ...)}` (`encode_images`, a cache), one per instance
+    prompts:dict,       # K instances' prompts (`stack_prompts`, `add_clicks`)
+    input_masks=None,   # (K, M, M) each instance's previous low-res logits, fed back as its mask prompt (None: none)
+) -> tuple:
+    "03a's `sam_prompt_forward` for any family: `(logits (K, 3, M, M), iou_scores (K, 3), n_outputs (K,))`; a lone point has 3 outputs, other prompts 1."
+    K = len(prompts["has_box"])
+    logits, scores, n_out = None, None, torch.ones(K, dtype=torch.long, device=prompts["has_box"].device)
+    for idx, kwargs, multimask in prompt_groups(prompts):
+        if input_masks is not None: kwargs["input_masks"] = input_masks[idx][:, None]
+        out = model(**decoder_images(model, {k: v[idx] for k, v in features.items()}), multimask_output=multimask, **kwargs)
+        pm, sc = out.pred_masks[:, 0], out.iou_scores[:, 0]  # (k, n, M, M), (k, n)
+        if logits is None: logits, scores = pm.new_zeros(K, 3, *pm.shape[-2:]), sc.new_zeros(K, 3)
+        logits[idx], scores[idx], n_out[idx] = torch.nn.functional.pad(pm, (0, 0, 0, 0, 0, 3 - pm.shape[1])), torch.nn.functional.pad(sc, (0, 3 - sc.shape[1])), pm.shape[1]
+    return logits, scores, n_out
+
 # %% ../nbs/05_evaluate.ipynb #8c73315d
 @torch.no_grad()
 def evaluate_sam_on_clicks(
-    model,                   # a transformers `SamModel` (zero-shot or fine-tuned)
-    processor,               # its `SamProcessor`
+    model,                   # a model of any SAM family (zero-shot or fine-tuned)
+    processor,               # its processor
     dataset,                 # a `SegmentationDataset` (the held-out images)
     method:str="SAM",        # the name in the tables
     n_clicks:int=5,          # click rounds per instance (IoU@k needs k <= n_clicks; NoC is capped at n_clicks)
@@ -229,17 +248,16 @@ def evaluate_sam_on_clicks(
     model = model.to(device).eval()
     recs = []
     def masks(logits, rows, o, r):  # low-res logits of some rows -> (k, H, W) bool at the image's original size
-        return processor.post_process_masks([logits[rows][:, None].float().cpu()], [o], [r], mask_threshold=0.0, binarize=True)[0][:, 0].numpy()
+        return masks_at_original_size(model, processor, [logits[rows][:, None]], [o], [r])[0][:, 0].numpy()
     def iou(p, g): return ((p & g).sum((-2, -1)) / np.maximum((p | g).sum((-2, -1)), 1)).astype(float)
     for start in tqdm(range(0, len(dataset), batch_size), desc=method, disable=not progress, leave=False):
         items = [dataset[i] for i in range(start, min(start + batch_size, len(dataset)))]
         items = [(k, x) for k, x in enumerate(items) if len(x["boxes_xyxy_px"])]
         if not items: continue
-        enc = processor(images=[writable(x["image"]) for _, x in items], return_tensors="pt")
-        orig, resh = enc["original_sizes"].tolist(), enc["reshaped_input_sizes"].tolist()
-        if cache is not None:
-            emb = torch.stack([cache.get(dataset.samples[start + k].image_path) for k, _ in items]).to(device, next(model.parameters()).dtype)
-        else: emb = model.get_image_embeddings(enc["pixel_values"].to(device))
+        enc = image_inputs(processor, [writable(x["image"]) for _, x in items])
+        orig, resh, dtype = enc["original_sizes"], enc["reshaped_sizes"], next(model.parameters()).dtype
+        if cache is not None: feats = stack_features([cache.features(dataset.samples[start + k].image_path) for k, _ in items], device, dtype)
+        else: feats = encode_images(model, enc["pixel_values"].to(device, dtype))
         counts = [len(x["boxes_xyxy_px"]) for _, x in items]
         img = torch.repeat_interleave(torch.arange(len(items)), torch.tensor(counts)).to(device)
         rows = np.split(np.arange(sum(counts)), np.cumsum(counts)[:-1])  # each image's rows
@@ -247,7 +265,7 @@ def evaluate_sam_on_clicks(
         boxes = torch.cat([boxes_to_sam(x["boxes_xyxy_px"], o, processor) for (_, x), o in zip(items, orig)]).to(device)
         K = len(boxes)
         def run(prompts, prev):  # SAM's choice among its outputs, low-res logits (K, M, M), and the masks per image
-            low = best_output(*sam_prompt_forward(model, emb[img], prompts, prev))
+            low = best_output(*prompt_forward(model, {k: v[img] for k, v in feats.items()}, prompts, prev))
             return low, [masks(low, r, o, s) for r, o, s in zip(rows, orig, resh)]
         def click(prompts, preds):  # each instance's next centre click, added in the processor's input frame
             pts, labels = np.zeros((K, 2), np.float32), np.zeros(K, np.int64)

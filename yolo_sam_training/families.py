@@ -14,7 +14,8 @@ import torch
 __all__ = ['TINY_SAM', 'FAMILIES', 'PRESETS', 'UnsupportedModel', 'tiny_sam_config', 'tiny_sam_hq_config', 'tiny_sam2_config',
            'tiny_edgetam_config', 'tiny_sam3_tracker_config', 'processor_for', 'Family', 'unwrap', 'family_of',
            'fan_in_init', 'fix_random_init', 'tiny_model', 'encode_images', 'cache_shapes', 'decoder_images',
-           'image_path_parameters', 'set_trainable', 'single_mask_output', 'add_lora', 'merge_lora']
+           'image_inputs', 'stack_features', 'masks_at_original_size', 'image_path_parameters', 'set_trainable',
+           'single_mask_output', 'add_lora', 'merge_lora']
 
 # %% ../nbs/01a_families.ipynb #84d4140c
 class UnsupportedModel(ValueError):
@@ -147,6 +148,12 @@ def _encode_sam2(model, pixel_values) -> dict:
     return {"feat_s0": s0, "feat_s1": s1, "image_embeddings": emb}
 def _images_sam2(f:dict) -> dict: return {"image_embeddings": [f["feat_s0"], f["feat_s1"], f["image_embeddings"]]}
 
+def _post_sam(processor, masks:list, original_sizes, reshaped_sizes, binarize:bool=True) -> list:
+    if reshaped_sizes is None: raise ValueError("SAM and SAM-HQ pad each image: their masks need the reshaped sizes (the processor's reshaped_input_sizes)")
+    return processor.post_process_masks(masks, original_sizes, reshaped_sizes, mask_threshold=0.0, binarize=binarize)  # cut the padding, then resize
+def _post_sam2(processor, masks:list, original_sizes, reshaped_sizes=None, binarize:bool=True) -> list:
+    return processor.post_process_masks(masks, original_sizes, mask_threshold=0.0, binarize=binarize)  # no padding: resize only
+
 def _shapes_sam(c) -> dict:
     e = c.vision_config.image_size // c.vision_config.patch_size
     return {"image_embeddings": (c.vision_config.output_channels, e, e)}
@@ -178,6 +185,7 @@ class Family:
     resize:str                # "longest-pad" (SAM: longest edge to S, pad bottom/right) or "stretch" (SAM 2 line: to S x S)
     encode:Callable           # (model, pixel_values) -> {name: (B, ...)}: the cache entry
     images:Callable           # features -> the forward() kwargs that replace pixel_values
+    post_process:Callable     # (processor, low-res masks, original sizes, reshaped sizes, binarize) -> per image masks at the original size
     cache_shapes:Callable     # config -> {name: shape of one image's entry}
     image_path:Callable       # model -> {name: module or parameter} whose values the cache entry depends on
     lora_targets:str|None     # peft target_modules regex on the image encoder's attention (None: no attention to adapt)
@@ -187,15 +195,15 @@ class Family:
 _QKV = r"vision_encoder\..*\.qkv"
 FAMILIES = {f.name: f for f in [
     Family("sam", "tiny", "SamModel", ("sam",), lambda: tiny_sam_config(**TINY_SAM), "SamProcessor", "SamImageProcessor",
-           "longest-pad", _encode_sam, _images_sam, _shapes_sam, _path_sam, _QKV),
+           "longest-pad", _encode_sam, _images_sam, _post_sam, _shapes_sam, _path_sam, _QKV),
     Family("sam_hq", "tiny-sam-hq", "SamHQModel", ("sam_hq",), tiny_sam_hq_config, "SamHQProcessor", "SamImageProcessor",
-           "longest-pad", _encode_sam_hq, _images_sam_hq, _shapes_sam_hq, _path_sam, _QKV),
+           "longest-pad", _encode_sam_hq, _images_sam_hq, _post_sam, _shapes_sam_hq, _path_sam, _QKV),
     Family("sam2", "tiny-sam2", "Sam2Model", ("sam2", "sam2_video"), tiny_sam2_config, "Sam2Processor", "Sam2ImageProcessor",
-           "stretch", _encode_sam2, _images_sam2, _shapes_sam2, _path_sam2, _QKV, fan_in_init=True),
+           "stretch", _encode_sam2, _images_sam2, _post_sam2, _shapes_sam2, _path_sam2, _QKV, fan_in_init=True),
     Family("edgetam", "tiny-edgetam", "EdgeTamModel", ("edgetam", "edgetam_video"), tiny_edgetam_config, "Sam2Processor", "Sam2ImageProcessor",
-           "stretch", _encode_sam2, _images_sam2, _shapes_sam2, _path_sam2, None, requires=("timm",), fan_in_init=True),
+           "stretch", _encode_sam2, _images_sam2, _post_sam2, _shapes_sam2, _path_sam2, None, requires=("timm",), fan_in_init=True),
     Family("sam3_tracker", "tiny-sam3-tracker", "Sam3TrackerModel", ("sam3_tracker", "sam3_video"), tiny_sam3_tracker_config,
-           "Sam3TrackerProcessor", "Sam3ImageProcessor", "stretch", _encode_sam2, _images_sam2, _shapes_sam2, _path_sam2,
+           "Sam3TrackerProcessor", "Sam3ImageProcessor", "stretch", _encode_sam2, _images_sam2, _post_sam2, _shapes_sam2, _path_sam2,
            r"vision_encoder\..*\.(q_proj|v_proj)", fan_in_init=True),
 ]}
 PRESETS = {f.preset: f for f in FAMILIES.values()}  # "tiny", "tiny-sam-hq", "tiny-sam2", "tiny-edgetam", "tiny-sam3-tracker"
@@ -294,6 +302,40 @@ def decoder_images(
     f = family_of(model)
     if "image_embeddings" in batch: return f.images(batch)
     return {"pixel_values": batch["pixel_values"]}
+
+# %% ../nbs/01a_families.ipynb #6c75da67
+def image_inputs(
+    processor,    # a model's processor (any family)
+    images:list,  # `(H, W, 3)` uint8 RGB images (writable)
+) -> dict:
+    "The processor's pixels and each image's sizes: `{'pixel_values', 'original_sizes', 'reshaped_sizes'}`, sizes as lists of `[h, w]`."
+    enc = processor(images=list(images), return_tensors="pt")
+    orig = enc["original_sizes"].tolist()
+    # the SAM 2 line stretches: the whole S x S input is the resized image
+    resh = enc["reshaped_input_sizes"].tolist() if "reshaped_input_sizes" in enc else [list(enc["pixel_values"].shape[-2:])] * len(orig)
+    return {"pixel_values": enc["pixel_values"], "original_sizes": orig, "reshaped_sizes": resh}
+
+# %% ../nbs/01a_families.ipynb #fc06ccde
+def stack_features(
+    entries:list,   # per image its decoder inputs: a `{name: tensor}` entry (`EmbeddingCache.features`, a row of `encode_images`) or SAM's bare `(C, h, w)` embedding
+    device=None,    # move the batch here
+    dtype=None,     # and cast it to this dtype (the model's)
+) -> dict:
+    "Per-image cache entries as one batch `{name: (B, ...)}`, what `decoder_images` takes."
+    es = [e if isinstance(e, dict) else {"image_embeddings": e} for e in entries]
+    return {k: torch.stack([torch.as_tensor(e[k]) for e in es]).to(device, dtype) for k in es[0]}
+
+# %% ../nbs/01a_families.ipynb #35f85c50
+def masks_at_original_size(
+    model,                 # a model of any family (says which post-processing)
+    processor,             # its processor
+    masks:list,            # per image `(N, C, m, m)` low-res mask logits (`pred_masks[i]`)
+    original_sizes:list,   # per image `(h, w)` before the processor (`image_inputs`)
+    reshaped_sizes:list,   # per image `(h, w)` of the resized image inside the input (`image_inputs`; SAM and SAM-HQ cut the padding with it)
+    binarize:bool=True,    # threshold the logits at 0
+) -> list:
+    "Low-res mask logits at each image's original size, by the processor's own `post_process_masks`: per image `(N, C, H, W)` (bool when `binarize`)."
+    return family_of(model).post_process(processor, [torch.as_tensor(m).float().cpu() for m in masks], original_sizes, reshaped_sizes, binarize)
 
 # %% ../nbs/01a_families.ipynb #2b1b5e44
 def image_path_parameters(

@@ -23,6 +23,7 @@ from .data import load_dataset_from_summary
 from .formats import encode_brush_rle
 from .importers import import_label_studio
 from .preprocess import load_sam, boxes_to_sam, file_sha256
+from .families import image_inputs, encode_images, decoder_images, masks_at_original_size
 from .split import load_split, save_split
 from .evaluate import YoloSamPredictor
 
@@ -277,7 +278,7 @@ class SamBackend:
                   key:str,          # what identifies the image (its URL)
                   load_image,       # a function that returns the image as `(H, W, 3)` uint8 RGB, called only on a miss
                  ) -> dict:
-        "The image's SAM embedding and sizes, `{'embedding', 'original_size', 'reshaped_size'}`: from the LRU, or encoded once."
+        "The image's decoder inputs and sizes, `{'embedding': {name: tensor}, 'original_size', 'reshaped_size'}`: from the LRU, or encoded once."
         with self.lock:
             hit = self.cache.get(key)
             if hit is not None:
@@ -285,10 +286,11 @@ class SamBackend:
                 return hit
         image = np.array(load_image())     # outside the lock: fetching an image does not hold the model up (a copy: torch wants it writable)
         with self.lock:
-            enc = self.processor(images=[image], return_tensors="pt")
-            dev = next(self.model.parameters()).device
-            entry = {"embedding": self.model.get_image_embeddings(enc["pixel_values"].to(dev)),
-                     "original_size": tuple(enc["original_sizes"][0].tolist()), "reshaped_size": tuple(enc["reshaped_input_sizes"][0].tolist())}
+            x = image_inputs(self.processor, [image])
+            p = next(self.model.parameters())
+            # the family's decoder inputs (SAM: one embedding; SAM-HQ and the SAM 2 line: more), 01a's `encode_images`
+            entry = {"embedding": encode_images(self.model, x["pixel_values"].to(p.device, p.dtype)),
+                     "original_size": tuple(x["original_sizes"][0]), "reshaped_size": tuple(x["reshaped_sizes"][0])}
             self.cache[key] = entry; self.cache.move_to_end(key)
             while len(self.cache) > self.cache_size: self.cache.popitem(last=False)
             self.stats["embedding_misses"] += 1
@@ -317,14 +319,14 @@ class SamBackend:
             b = to_sam(boxes)
             prompts += [({"input_boxes": b[k:k + chunk][None].to(dev)}, False) for k in range(0, len(b), chunk)]
         out_m, out_s = [], []
+        feats = entry["embedding"] if isinstance(entry["embedding"], dict) else {"image_embeddings": entry["embedding"]}  # SAM's bare embedding too
         with self.lock:
             for kw, multi in prompts:
-                o = self.model(image_embeddings=entry["embedding"], multimask_output=multi, **kw)
+                o = self.model(**decoder_images(self.model, feats), multimask_output=multi, **kw)
                 scores, pred = o.iou_scores[0], o.pred_masks[0]            # (n, k), (n, k, m, m)
                 best = scores.argmax(-1)
                 pred, scores = pred[torch.arange(len(best)), best], scores[torch.arange(len(best)), best]
-                m = self.processor.post_process_masks([pred[:, None].float().cpu()], [entry["original_size"]], [entry["reshaped_size"]],
-                                                      mask_threshold=0.0, binarize=True)[0][:, 0]
+                m = masks_at_original_size(self.model, self.processor, [pred[:, None]], [entry["original_size"]], [entry["reshaped_size"]])[0][:, 0]
                 out_m.append(m.numpy()); out_s.append(scores.float().cpu().numpy())
         if not out_m: return np.zeros((0, h, w), bool), np.zeros(0, np.float32)
         return np.concatenate(out_m), np.concatenate(out_s)
