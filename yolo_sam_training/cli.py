@@ -7,7 +7,6 @@ __all__ = ['COMMANDS', 'command_help', 'command_parser', 'is_user_error', 'run_c
 
 # %% ../nbs/06_cli.ipynb #172bd727
 import argparse, importlib, os, sys
-from pathlib import Path
 
 from fastcore.script import anno_parser
 
