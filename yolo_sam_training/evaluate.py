@@ -4,8 +4,7 @@
 
 # %% ../nbs/05_evaluate.ipynb #5e3db481
 from __future__ import annotations
-import html, json, math, shutil, tempfile
-from dataclasses import dataclass
+import html, math, tempfile
 from pathlib import Path
 
 import cv2
@@ -20,13 +19,13 @@ from .exporters import *
 from .preprocess import *
 from .families import image_inputs, encode_images, decoder_images, stack_features, masks_at_original_size
 from .prompts import *
-from .sam_step import best_output
+from .sam_step import best_output, sam_prompt_forward
 
 # %% auto #0
 __all__ = ['METRICS', 'COCO_STATS', 'mask_boundary', 'mask_metrics', 'summarise_metrics', 'side_by_side', 'markdown_table',
            'html_table', 'sam_masks_from_boxes', 'box_mask', 'evaluate_box_as_mask', 'evaluate_sam_on_boxes',
-           'prompt_forward', 'evaluate_sam_on_clicks', 'click_summary', 'ground_truth_instances', 'coco_results',
-           'coco_mask_ap', 'load_yolo', 'evaluate_yolo', 'YoloSamPredictor', 'chained_mask_ap', 'evaluate_pipeline']
+           'evaluate_sam_on_clicks', 'click_summary', 'ground_truth_instances', 'coco_results', 'coco_mask_ap',
+           'load_yolo', 'evaluate_yolo', 'YoloSamPredictor', 'chained_mask_ap', 'evaluate_pipeline']
 
 # %% ../nbs/05_evaluate.ipynb #f47a1c98
 def mask_boundary(
@@ -212,24 +211,6 @@ def evaluate_sam_on_boxes(
             recs += new
     return recs
 
-# %% ../nbs/05_evaluate.ipynb #9e869316
-def prompt_forward(
-    model,              # a model of any SAM family
-    features:dict,      # K rows of the family's decoder inputs `{name: (K, ...)}` (`encode_images`, a cache), one per instance
-    prompts:dict,       # K instances' prompts (`stack_prompts`, `add_clicks`)
-    input_masks=None,   # (K, M, M) each instance's previous low-res logits, fed back as its mask prompt (None: none)
-) -> tuple:
-    "03a's `sam_prompt_forward` for any family: `(logits (K, 3, M, M), iou_scores (K, 3), n_outputs (K,))`; a lone point has 3 outputs, other prompts 1."
-    K = len(prompts["has_box"])
-    logits, scores, n_out = None, None, torch.ones(K, dtype=torch.long, device=prompts["has_box"].device)
-    for idx, kwargs, multimask in prompt_groups(prompts):
-        if input_masks is not None: kwargs["input_masks"] = input_masks[idx][:, None]
-        out = model(**decoder_images(model, {k: v[idx] for k, v in features.items()}), multimask_output=multimask, **kwargs)
-        pm, sc = out.pred_masks[:, 0], out.iou_scores[:, 0]  # (k, n, M, M), (k, n)
-        if logits is None: logits, scores = pm.new_zeros(K, 3, *pm.shape[-2:]), sc.new_zeros(K, 3)
-        logits[idx], scores[idx], n_out[idx] = torch.nn.functional.pad(pm, (0, 0, 0, 0, 0, 3 - pm.shape[1])), torch.nn.functional.pad(sc, (0, 3 - sc.shape[1])), pm.shape[1]
-    return logits, scores, n_out
-
 # %% ../nbs/05_evaluate.ipynb #8c73315d
 @torch.no_grad()
 def evaluate_sam_on_clicks(
@@ -265,7 +246,7 @@ def evaluate_sam_on_clicks(
         boxes = torch.cat([boxes_to_sam(x["boxes_xyxy_px"], o, processor) for (_, x), o in zip(items, orig)]).to(device)
         K = len(boxes)
         def run(prompts, prev):  # SAM's choice among its outputs, low-res logits (K, M, M), and the masks per image
-            low = best_output(*prompt_forward(model, {k: v[img] for k, v in feats.items()}, prompts, prev))
+            low = best_output(*sam_prompt_forward(model, {k: v[img] for k, v in feats.items()}, prompts, prev))
             return low, [masks(low, r, o, s) for r, o, s in zip(rows, orig, resh)]
         def click(prompts, preds):  # each instance's next centre click, added in the processor's input frame
             pts, labels = np.zeros((K, 2), np.float32), np.zeros(K, np.int64)

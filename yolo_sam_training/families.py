@@ -4,7 +4,7 @@
 
 # %% ../nbs/01a_families.ipynb #f80518d8
 from __future__ import annotations
-import copy
+import copy, inspect
 from dataclasses import dataclass
 from typing import Callable
 
@@ -281,12 +281,19 @@ def tiny_model(
 
 # %% ../nbs/01a_families.ipynb #58f2c935
 def encode_images(
-    model,         # a model of any family (wrappers are looked through)
-    pixel_values,  # (B, 3, S, S) processed images
+    model,           # a model of any family (wrappers are looked through)
+    pixel_values,    # (B, 3, S, S) processed images
+    grad:bool=False, # True: with gradients, for a trainer whose encoder learns (the features feed several decoder rounds)
 ) -> dict:
-    "What the decoder needs from a batch of images, `{name: (B, ...)}`, computed once (no gradient): one cache entry per image."
+    "What the decoder needs from a batch of images, `{name: (B, ...)}`: one cache entry per image (no gradient unless `grad`)."
     m = unwrap(model)
-    with torch.no_grad(): return family_of(m).encode(m, pixel_values)
+    if not grad:
+        with torch.no_grad(): return family_of(m).encode(m, pixel_values)
+    # transformers decorates every family's `get_image_embeddings` with `torch.no_grad()`, which would silently freeze a
+    # trained encoder; the family's own encode then runs the undecorated method (one attribute on this instance, removed after)
+    m.get_image_embeddings = inspect.unwrap(type(m).get_image_embeddings).__get__(m)
+    try: return family_of(m).encode(m, pixel_values)
+    finally: del m.get_image_embeddings
 
 def cache_shapes(
     config,  # a model's config

@@ -11,13 +11,13 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .families import decoder_images
+from .families import cache_shapes, decoder_images, encode_images, unwrap
 from .prompts import *
 
 
 # %% auto #0
 __all__ = ['validate_batch_shapes', 'validate_pred_masks', 'sam_forward', 'default_loss_fn', 'compute_batch_loss',
-           'mask_iou_dice', 'box_as_mask', 'flat_prompts', 'image_embeddings', 'sam_prompt_forward', 'instance_loss',
+           'mask_iou_dice', 'box_as_mask', 'flat_prompts', 'image_features', 'sam_prompt_forward', 'instance_loss',
            'prompt_loss', 'best_output', 'prompt_batch_loss', 'freeze_sam', 'TrainingDiverged', 'TrainingOutOfMemory',
            'is_out_of_memory', 'batch_to_device', 'model_device', 'train_one_epoch', 'validate_one_epoch']
 
@@ -143,29 +143,32 @@ def flat_prompts(
     return b, n, prompts
 
 # %% ../nbs/03a_sam_step.ipynb #b5831d22
-def image_embeddings(
-    model,       # a SamModel (possibly wrapped by accelerate)
-    batch:dict,  # a contract batch
-) -> torch.Tensor:
-    "The batch's image embeddings (B, C, h, w): the cached ones, or the vision encoder's (with gradients when it trains)."
-    if "image_embeddings" in batch: return batch["image_embeddings"]
-    # not `get_image_embeddings`: it runs under no_grad, which would silently freeze a trained encoder
-    return getattr(model, "module", model).vision_encoder(batch["pixel_values"])[0]
+def image_features(
+    model,       # a model of any SAM family (possibly wrapped by accelerate, DDP or peft)
+    batch:dict,  # a contract batch with the family's cached decoder inputs, or with `pixel_values`
+) -> dict:
+    "The batch's decoder inputs `{name: (B, ...)}`: the cached ones, or the image encoder's (with gradients when it trains)."
+    m = unwrap(model)
+    if "image_embeddings" in batch: return {k: batch[k] for k in cache_shapes(m.config)}
+    # not `get_image_embeddings` as such: it runs under no_grad, which would silently freeze a trained encoder
+    return encode_images(m, batch["pixel_values"], grad=torch.is_grad_enabled())
 
 # %% ../nbs/03a_sam_step.ipynb #2c03720d
 def sam_prompt_forward(
-    model,              # a SamModel
-    embeddings,         # (K, C, h, w) one image-embedding row per instance
+    model,              # a model of any SAM family
+    features,           # K rows of the family's decoder inputs `{name: (K, ...)}`, one per instance (SAM: or its (K, C, h, w) embedding alone)
     prompts:dict,       # K instances' prompts (`flat_prompts`, `stack_prompts`, `add_clicks`)
     input_masks=None,   # (K, M, M) each instance's previous low-res logits, fed back as its mask prompt (None: none)
 ) -> tuple:
     "SAM on K instances, one row each: `(logits (K, 3, M, M), iou_scores (K, 3), n_outputs (K,))`; a lone point has 3 outputs, other prompts 1 (the rest zeros)."
-    K = len(embeddings)
-    logits, scores = None, embeddings.new_zeros(K, 3)
-    n_out = torch.ones(K, dtype=torch.long, device=embeddings.device)
+    if torch.is_tensor(features): features = {"image_embeddings": features}
+    emb = features["image_embeddings"]
+    K = len(emb)
+    logits, scores = None, emb.new_zeros(K, 3)
+    n_out = torch.ones(K, dtype=torch.long, device=emb.device)
     for idx, kwargs, multimask in prompt_groups(prompts):
         if input_masks is not None: kwargs["input_masks"] = input_masks[idx][:, None]
-        out = model(image_embeddings=embeddings[idx], multimask_output=multimask, **kwargs)
+        out = model(**decoder_images(model, {k: v[idx] for k, v in features.items()}), multimask_output=multimask, **kwargs)
         pm, sc = out.pred_masks[:, 0], out.iou_scores[:, 0]  # (k, n, M, M), (k, n)
         if logits is None: logits = pm.new_zeros(K, 3, *pm.shape[-2:])
         logits = logits.index_put((idx,), F.pad(pm, (0, 0, 0, 0, 0, 3 - pm.shape[1])))
@@ -213,7 +216,7 @@ def best_output(
 
 # %% ../nbs/03a_sam_step.ipynb #cc23ea99
 def prompt_batch_loss(
-    model,                      # a SamModel
+    model,                      # a model of any SAM family
     batch:dict,                 # a contract batch with first prompts (`create_dataloaders(prompts=...)`)
     rng,                        # `np.random.Generator`: the number of rounds and the clicks
     prompts:str="mixed",        # "point", "mixed" (first prompt only) or "interactive" (click rounds after it)
@@ -225,8 +228,8 @@ def prompt_batch_loss(
     b, n, P = flat_prompts(batch)
     if not len(b): return sum(p.sum() for p in model.parameters() if p.requires_grad) * 0.0  # keeps a graph, as compute_batch_loss
     targets = batch["target_masks"][b, n].float()
-    emb = image_embeddings(model, batch)[b]
-    logits, scores, n_out = sam_prompt_forward(model, emb, P)
+    feats = {k: v[b] for k, v in image_features(model, batch).items()}   # one row per instance
+    logits, scores, n_out = sam_prompt_forward(model, feats, P)
     losses = [prompt_loss(logits, scores, n_out, targets, iou_head_weight)[0]]
     if prompts != "interactive": return losses[0]
     rounds = [True] * int(rng.integers(0, click_rounds + 1)) + ([False] if rng.random() < mask_round_p else [])
@@ -238,7 +241,7 @@ def prompt_batch_loss(
             pts, labels = next_clicks(prev > 0, targets > 0.5, "sample", rng)
             P = add_clicks(P, rescale_points(pts.cpu().numpy(), (M, M), (4 * M, 4 * M)), labels)  # SAM's input side is 4 M
         with torch.set_grad_enabled(last and torch.is_grad_enabled()):
-            logits, scores, n_out = sam_prompt_forward(model, emb if last else emb.detach(), P, prev)
+            logits, scores, n_out = sam_prompt_forward(model, feats if last else {k: v.detach() for k, v in feats.items()}, P, prev)
         if last: losses.append(prompt_loss(logits, scores, n_out, targets, iou_head_weight)[0])
         else: prev = best_output(logits, scores, n_out).detach()
     return torch.stack(losses).mean()
