@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import httpx
+import orjson
 import numpy as np
 import torch
 from PIL import Image
@@ -31,7 +32,7 @@ from .evaluate import YoloSamPredictor
 # %% auto #0
 __all__ = ['LabelStudioError', 'LabelStudio', 'pull_annotations', 'grow_split', 'yolo_sam_pull', 'push_predictions',
            'parse_label_config', 'RequestError', 'SamBackend', 'fetch_image', 'context_prompts', 'brush_region',
-           'predict_task', 'ml_backend_app', 'yolo_sam_serve']
+           'predict_task', 'OrjsonResponse', 'ml_backend_app', 'yolo_sam_serve']
 
 # %% ../nbs/05c_label_studio.ipynb #a5261528
 class LabelStudioError(RuntimeError):
@@ -481,6 +482,11 @@ class _BasicAuth:
                 return await r(scope, receive, send)
         await self.app(scope, receive, send)
 
+# %% ../nbs/05c_label_studio.ipynb #0e29c5c6
+class OrjsonResponse(JSONResponse):
+    "Starlette's `JSONResponse`, written by `orjson`: the same JSON, much faster for the long integer lists of brush RLE."
+    def render(self, content) -> bytes: return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY)
+
 # %% ../nbs/05c_label_studio.ipynb #5b542b0c
 def ml_backend_app(
     backend:SamBackend,           # the models
@@ -502,7 +508,7 @@ def ml_backend_app(
             backend.stats["requests"] += 1
             try:
                 body = await _read_json(request, max_body) if request.method == "POST" else {}
-                return JSONResponse(await run_in_threadpool(fn, body))
+                return OrjsonResponse(await run_in_threadpool(fn, body))
             except RequestError as e: status, msg = e.status, str(e)
             except Exception as e: status, msg = 500, f"{type(e).__name__}: {e}"
             backend.stats["errors"] += 1
