@@ -6,7 +6,7 @@ own on a loopback port; the image is served over HTTP on another loopback port, 
 client sends Label Studio's interactive request (a rectangle in `params.context`) and times the answer. A
 "first prompt" asks for the same image under a new URL each time (`?n=k`), so that the LRU misses; a "next
 prompt" repeats one URL. Then, in this process, the same steps without HTTP: the encoder, SAM's decoder
-(with the post-processing to the image size), the brush RLE of the mask and the JSON of the answer, to show where
+(with the post-processing to the image size), the brush RLE of the mask and the JSON of the answer (orjson, as the server writes it), to show where
 the time goes, in wall time and in CPU time of this process (on a loaded machine, CPU time is closer to what an idle
 core would take). Random weights give noisy masks, whose RLE is long; a trained SAM's mask of one object is a blob:
 the RLE and JSON are also timed on an ellipse of the image's size.
@@ -101,7 +101,7 @@ def measure_http(model_dir:Path, images_url:str, size:tuple, n_next:int, n_first
 
 def measure_steps(model_dir:Path, image:np.ndarray, n:int, threads:int, runtime:str, encoder_runs:int) -> dict:
     "The same work in process, step by step (wall and CPU ms): encoder, decoder with post-processing, brush RLE, JSON."
-    from yolo_sam_training.label_studio import SamBackend
+    from yolo_sam_training.label_studio import SamBackend, OrjsonResponse
     from yolo_sam_training import encode_brush_rle
     torch.set_num_threads(threads)
     be = SamBackend(model_dir, runtime=runtime)
@@ -124,9 +124,9 @@ def measure_steps(model_dir:Path, image:np.ndarray, n:int, threads:int, runtime:
     for _ in range(n):
         masks, _ = timed("decoder_and_postprocess", lambda: be.masks(entry, box))
         rle = timed("brush_rle", lambda: encode_brush_rle(masks[0]))
-        timed("json", lambda: json.dumps(rle, separators=(",", ":")))
+        timed("json", lambda: OrjsonResponse({"rle": rle}).body)   # as the server writes it
         rle = timed("brush_rle_ellipse", lambda: encode_brush_rle(ellipse))
-        timed("json_ellipse", lambda: json.dumps(rle, separators=(",", ":")))
+        timed("json_ellipse", lambda: OrjsonResponse({"rle": rle}).body)
     out = {k: {**percentiles(wall[k]), "cpu_p50_ms": round(float(np.median(cpu[k])), 1)} for k in wall}
     out["rle_bytes"] = {"model_mask": len(encode_brush_rle(masks[0])), "ellipse": len(rle)}
     return out
