@@ -287,6 +287,11 @@ def encode_images(
 ) -> dict:
     "What the decoder needs from a batch of images, `{name: (B, ...)}`: one cache entry per image (no gradient unless `grad`)."
     m = unwrap(model)
+    if pixel_values.device.type == "cpu" and len(pixel_values) > 1 and pixel_values.shape[-1] >= 512:
+        # on a CPU, one large image at a time: a batch multiplies the global attention's memory (B x heads x 4096^2
+        # floats at 1024 px) and took 2-3x longer an image (bench/results/cpu-predict*.md); the features are the same
+        parts = [encode_images(m, pixel_values[k:k + 1], grad) for k in range(len(pixel_values))]
+        return {name: torch.cat([p[name] for p in parts]) for name in parts[0]}
     if not grad:
         with torch.no_grad(): return family_of(m).encode(m, pixel_values)
     # transformers decorates every family's `get_image_embeddings` with `torch.no_grad()`, which would silently freeze a
