@@ -1,5 +1,5 @@
 """Shared helpers of the bench scripts: environment, machine description, peak memory, timing."""
-import datetime, json, os, platform, resource, shlex, subprocess, sys, time
+import datetime, json, os, platform, resource, shlex, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,3 +68,10 @@ def write_results(results:dict, out):
         lines += ["| " + " | ".join(fmt(r.get(c, "")) for c in cols) + " |" for r in rows]
     out.with_suffix(".md").write_text("\n".join(lines) + "\n")
     return out
+
+def finish(results:dict, figures:dict, out):
+    "End a run: the load after it into `results['settings']`, the figures printed, and the results written when `out` is given."
+    results.setdefault("settings", {})["load_avg_after"] = [round(x, 2) for x in os.getloadavg()]
+    print("\nFIGURES")
+    for k, v in figures.items(): print(f"{k} = {v}")
+    if out: print(write_results(results, out))

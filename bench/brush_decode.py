@@ -21,7 +21,7 @@ skipped, with the reason.
 Usage: python bench/brush_decode.py [--masks 500] [--size 1024 768] [--repeats 3] [--sdk-repeats 2] [--sdk-python PY]
        python bench/brush_decode.py --smoke
 """
-import argparse, hashlib, json, os, subprocess, sys, tempfile, time
+import argparse, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
 
 import numpy as np
@@ -94,7 +94,7 @@ def main():
     if a.smoke: a.masks, a.size, a.repeats, a.sdk_repeats = 20, [320, 240], 1, 1
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from _common import machine, setup_env, write_results
+    from _common import finish, machine, setup_env
     setup_env()
     from yolo_sam_training import decode_brush_rle, encode_brush_rle
     tmp = Path(tempfile.mkdtemp(prefix="bench_brush_"))
@@ -157,10 +157,7 @@ def main():
             if not sel: continue
             o, q, kb = sum(per_mask[i] for i in sel), sum(s["per_mask_s"][i] for i in sel), kinds[k]["rle_bytes"] / 1e6
             F[f"{k}_ours_mb_per_s"], F[f"{k}_sdk_mb_per_s"], F[f"{k}_speedup"] = round(kb / o, 3), round(kb / q, 4), round(q / o, 1)
-    results["settings"]["load_avg_after"] = [round(x, 2) for x in os.getloadavg()]
-    print("\nFIGURES")
-    for k, v in F.items(): print(f"{k} = {v}")
-    if a.out: print(write_results(results, a.out))
+    finish(results, F, a.out)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, machine, setup_env, peak_rss_mib, rss_mib, write_results
+from _common import ROOT, machine, setup_env, peak_rss_mib, rss_mib, write_results, finish
 
 setup_env()
 import numpy as np
@@ -261,10 +261,7 @@ def main():
         lo, hi = min(a.memory), max(a.memory)
         for mode in ("kept", "dropped"):
             F[f"memory_{mode}_growth_mib"] = F[f"memory_{mode}_n{hi}_peak_rss_mib"] - F[f"memory_{mode}_n{lo}_peak_rss_mib"]
-    results["settings"]["load_avg_after"] = [round(x, 2) for x in os.getloadavg()]
-    print("\nFIGURES")
-    for k, v in F.items(): print(f"{k} = {v}")
-    if a.out: print(write_results(results, a.out))
+    finish(results, F, a.out)
 
 
 if __name__ == "__main__":

@@ -454,7 +454,7 @@ class YoloSamPredictor:
 
     def predict(self, images:list) -> list:
         "YOLO boxes, classes and scores with SAM's masks: per image a list of `Instance`."
-        images = list(images)
+        images = [_as_rgb(i) for i in images]   # each file read once, for YOLO and SAM
         return self.refine(images, self.detect(images))
 
 # %% ../nbs/05_evaluate.ipynb #f0baef3a
