@@ -118,7 +118,7 @@ def measure_steps(model_dir:Path, image:np.ndarray, n:int, threads:int, runtime:
     if not encoder_runs:   # the decoder's cost does not depend on the embedding's values: skip the slow encoder
         c, size = be.model.config.vision_config.output_channels, be.model.config.prompt_encoder_config.image_embedding_size
         enc = be.processor(images=[image], return_tensors="pt")
-        entry = {"embedding": torch.randn(1, c, size, size, generator=torch.Generator().manual_seed(0)) * 0.5,
+        entry = {"embedding": {"image_embeddings": torch.randn(1, c, size, size, generator=torch.Generator().manual_seed(0)) * 0.5},
                  "original_size": (h, w), "reshaped_size": tuple(enc["reshaped_input_sizes"][0].tolist())}
     be.masks(entry, box)   # not timed: the ONNX graph is built on the first call (the HTTP figures' first prompt pays for it)
     for _ in range(n):

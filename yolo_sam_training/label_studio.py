@@ -325,7 +325,7 @@ class SamBackend:
             b = to_sam(boxes)
             prompts += [({"input_boxes": b[k:k + chunk][None].to(dev)}, False) for k in range(0, len(b), chunk)]
         out_m, out_s = [], []
-        feats = entry["embedding"] if isinstance(entry["embedding"], dict) else {"image_embeddings": entry["embedding"]}  # SAM's bare embedding too
+        feats = entry["embedding"]   # the family's decoder inputs, as `embedding` keeps them
         with self.lock:
             for kw, multi in prompts:
                 o = self.decoder(**decoder_images(self.model, feats), multimask_output=multi, **kw)
