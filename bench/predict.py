@@ -15,8 +15,9 @@ Tools, each in a subprocess of its own (peak RSS = the subprocess's VmHWM, model
 Models: `tiny` (the package's test preset, 256 px input) and `base-random` (`SamModel(SamConfig())`, sam-vit-base,
 1024 px input, random weights, the vision encoder's init range 0.02 as in `serve_latency.py`).
 
-Also `--memory N ...`: peak RSS of `yolo-sam predict`'s SAM part as it runs (per image `YoloSamPredictor.refine`, every
-image's instances kept until the export) against the same with each image's masks dropped after use (streamed), tiny SAM.
+Also `--memory N ...`: peak RSS of `yolo-sam predict`'s path over N image files (tiny SAM, 4 fixed boxes an image in place of
+YOLO's): `export_predictions(files, YoloSamPredictor.predict_files(files), ...)` as it streams ("streamed"), against the same
+predictions gathered in a list before the export, as `yolo-sam predict` did before it streamed ("listed").
 
 Usage: python bench/predict.py [--model tiny base-random] [--images 8] [--boxes-per-image 4] [--repeats 2] [--threads 1]
        python bench/predict.py --smoke
@@ -141,28 +142,34 @@ def worker(a):
 
 
 def memory_case(a):
-    "Peak RSS of `yolo-sam predict`'s SAM part over N images (tiny SAM): every image's instances kept, or dropped after use."
+    "Peak RSS of `yolo-sam predict`'s path over N image files (tiny SAM, fixed boxes): predictions streamed to the export, or listed first."
+    from PIL import Image
     from yolo_sam_training import load_sam
     from yolo_sam_training.evaluate import YoloSamPredictor
-    from yolo_sam_training.exporters import Instance
+    from yolo_sam_training.exporters import Instance, export_predictions
     from yolo_sam_training.formats import import_ultralytics
     import_ultralytics()
     from ultralytics import YOLO
-    n, keep = a.memory_n, a.memory_mode == "kept"
-    m, proc = load_sam("tiny", seed=0)
-    pred = YoloSamPredictor(YOLO("yolo11n-seg.yaml"), m, proc, class_ids=[0] * 80, class_names={0: "object"})
-    w, h = a.size
-    rng = np.random.default_rng(0)
+    n, w, h = a.memory_n, *a.size
     boxes = np.array([[0.1 * w, 0.1 * h, 0.5 * w, 0.5 * h], [0.4 * w, 0.3 * h, 0.9 * w, 0.8 * h],
                       [0.2 * w, 0.5 * h, 0.6 * w, 0.95 * h], [0.6 * w, 0.05 * h, 0.95 * w, 0.4 * h]], np.float32)
-    pred.refine([rng.integers(0, 256, (h, w, 3), dtype=np.uint8)], [[Instance(0, 0.9, b, None) for b in boxes[:1]]])  # warm-up
-    rss0, kept, t = rss_mib(), [], time.perf_counter()
-    for i in range(n):   # as yolo-sam predict: one image read at a time, its instances appended to a list for the export
-        img = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
-        out = pred.refine([img], [[Instance(0, 0.9, b, None) for b in boxes]])[0]
-        if keep: kept.append(out)
+    class FixedBoxes(YoloSamPredictor):   # YOLO's place: the same 4 boxes on every image (a random YOLO finds nothing)
+        def detect(self, images): return [[Instance(0, 0.9, b, None) for b in boxes] for _ in images]
+    m, proc = load_sam("tiny", seed=0)
+    pred = FixedBoxes(YOLO("yolo11n-seg.yaml"), m, proc, class_ids=[0] * 80, class_names={0: "object"}, device="cpu")
+    folder = Path(tempfile.mkdtemp(prefix="bench_predict_mem_"))
+    rng = np.random.default_rng(0)
+    files = []
+    for i in range(n):
+        files.append(folder / f"{i:05d}.png"); Image.fromarray(rng.integers(0, 256, (h, w, 3), dtype=np.uint8)).save(files[-1], compress_level=1)
+    list(pred.predict_files(files[:1], workers=0))   # warm-up
+    rss0, t = rss_mib(), time.perf_counter()
+    stream = pred.predict_files(files, workers=1)
+    out = export_predictions(files, stream if a.memory_mode == "streamed" else list(stream), folder / "out", "coco", pred.class_names)
+    anns = len(json.loads(out.read_text())["annotations"])
     Path(a.result).write_text(json.dumps(dict(n=n, mode=a.memory_mode, rss_before_mib=round(rss0), peak_rss_mib=round(peak_rss_mib()),
-                                              seconds=round(time.perf_counter() - t, 2), instances=sum(map(len, kept)))))
+                                              seconds=round(time.perf_counter() - t, 2), instances=anns,
+                                              output_mib=round(out.stat().st_size / 2**20, 1))))
 
 
 def spawn(args:list, threads:int, result:Path) -> dict:
@@ -252,14 +259,16 @@ def main():
             if a.out: write_results(results, a.out)
         compare(model, rows, tmp, F)
     for n in a.memory:
-        for mode in ("kept", "dropped"):
+        for mode in ("listed", "streamed"):
             r = spawn(["--worker", "memory", "--memory-n", str(n), "--memory-mode", mode, "--size", *map(str, a.size)], a.threads, tmp / f"mem-{n}-{mode}.json")
-            print(f"memory: {n} images, instances {mode}: peak RSS {r['peak_rss_mib']} MiB (before the loop {r['rss_before_mib']}), {r['seconds']} s", flush=True)
+            print(f"memory: {n} images, predictions {mode}: peak RSS {r['peak_rss_mib']} MiB (before the loop {r['rss_before_mib']}), {r['seconds']} s, "
+                  f"COCO file {r['output_mib']} MiB", flush=True)
             F[f"memory_{mode}_n{n}_peak_rss_mib"] = r["peak_rss_mib"]
             F[f"memory_{mode}_n{n}_rss_before_mib"] = r["rss_before_mib"]
+            F[f"memory_{mode}_n{n}_coco_file_mib"] = r["output_mib"]
     if len(a.memory) >= 2:
         lo, hi = min(a.memory), max(a.memory)
-        for mode in ("kept", "dropped"):
+        for mode in ("listed", "streamed"):
             F[f"memory_{mode}_growth_mib"] = F[f"memory_{mode}_n{hi}_peak_rss_mib"] - F[f"memory_{mode}_n{lo}_peak_rss_mib"]
     finish(results, F, a.out)
 

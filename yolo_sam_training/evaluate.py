@@ -406,6 +406,12 @@ def _yolo_class_ids(yolo, source, class_names:dict|None) -> list:
         if all(n in ours for n in names.values()): return [ours[names[k]] for k in range(len(names))]
     return list(range(len(names)))
 
+class _ImageFiles(torch.utils.data.Dataset):
+    "Image files as RGB arrays, for a `DataLoader` whose workers read ahead."
+    def __init__(self, files): self.files = list(files)
+    def __len__(self): return len(self.files)
+    def __getitem__(self, i): return read_image_rgb(self.files[i])
+
 # %% ../nbs/05_evaluate.ipynb #5b9fd635
 class YoloSamPredictor:
     "YOLO proposes boxes (class, score), SAM draws each box's mask: `predict(images)` -> per image a list of `Instance`."
@@ -456,6 +462,15 @@ class YoloSamPredictor:
         "YOLO boxes, classes and scores with SAM's masks: per image a list of `Instance`."
         images = [_as_rgb(i) for i in images]   # each file read once, for YOLO and SAM
         return self.refine(images, self.detect(images))
+
+    def predict_files(self,
+                      files:list,       # image files, predicted in this order
+                      sam:bool=True,    # SAM's masks (False: YOLO's own, as `detect`)
+                      workers:int=1):   # processes reading and decoding the next images while the models run (0: none)
+        "Per file its list of `Instance`, as a generator: `batch_size` images a step, nothing kept after it is yielded."
+        if sam and self.sam_model is None: raise ValueError("YoloSamPredictor has no SAM model: pass sam_model and sam_processor")
+        loader = torch.utils.data.DataLoader(_ImageFiles(files), batch_size=self.batch_size, num_workers=workers, collate_fn=list)
+        return (insts for images in loader for insts in (self.predict(images) if sam else self.detect(images)))
 
 # %% ../nbs/05_evaluate.ipynb #f0baef3a
 def chained_mask_ap(

@@ -33,10 +33,10 @@ class Instance:
 # %% ../nbs/00c_exporters.ipynb #2d055acb
 def _nonempty(insts:list) -> list: return [p for p in insts if p.mask.any()]
 
-def _export_ours(image_paths:list, predictions:list, out:Path, class_names:dict) -> Path:
+def _export_ours(pairs, out:Path, class_names:dict) -> Path:
     writer = DatasetWriter(out, overwrite=True, link=True)
     scores = {}
-    for path, insts in zip(image_paths, predictions):
+    for path, insts in pairs:
         insts = _nonempty(insts)
         writer.add(Path(path).stem, path, [p.mask for p in insts], [p.class_id for p in insts])
         scores[Path(path).stem] = [round(float(p.score), 5) for p in insts]
@@ -45,9 +45,9 @@ def _export_ours(image_paths:list, predictions:list, out:Path, class_names:dict)
     return out
 
 # %% ../nbs/00c_exporters.ipynb #f2677867
-def _export_coco(image_paths:list, predictions:list, out:Path, class_names:dict) -> Path:
+def _export_coco(pairs, out:Path, class_names:dict) -> Path:
     images, anns = [], []
-    for i, (path, insts) in enumerate(zip(image_paths, predictions)):
+    for i, (path, insts) in enumerate(pairs):
         h, w = insts[0].mask.shape if insts else read_image_rgb(path).shape[:2]
         images.append({"id": i + 1, "file_name": Path(path).name, "width": int(w), "height": int(h)})
         for p in _nonempty(insts):
@@ -60,12 +60,12 @@ def _export_coco(image_paths:list, predictions:list, out:Path, class_names:dict)
     return out / "annotations.json"
 
 # %% ../nbs/00c_exporters.ipynb #295113b8
-def _export_yolo_seg(image_paths:list, predictions:list, out:Path, class_names:dict, tolerance:float=1.0) -> Path:
+def _export_yolo_seg(pairs, out:Path, class_names:dict, tolerance:float=1.0) -> Path:
     our_ids = sorted(int(c) for c in class_names)
     yolo_of = {c: k for k, c in enumerate(our_ids)}
     for d in ("images", "labels"): shutil.rmtree(out / d, ignore_errors=True); (out / d).mkdir(parents=True)
-    for path, insts in zip(image_paths, predictions):
-        path, lines = Path(path), []
+    for path, insts in pairs:
+        path = Path(path)
         link_or_copy(path, out / "images" / path.name)
         lines = [yolo_seg_line(p.mask, yolo_of[int(p.class_id)], tolerance) for p in _nonempty(insts)]
         (out / "labels" / f"{path.stem}.txt").write_text("".join(l + "\n" for l in lines))
@@ -75,12 +75,12 @@ def _export_yolo_seg(image_paths:list, predictions:list, out:Path, class_names:d
     return out
 
 # %% ../nbs/00c_exporters.ipynb #03ce31fd
-def _export_label_studio(image_paths:list, predictions:list, out:Path, class_names:dict,
+def _export_label_studio(pairs, out:Path, class_names:dict,
                          model_version:str="yolo-sam", image_url_prefix:str="/data/local-files/?d=",
                          from_name:str="tag", to_name:str="image") -> Path:
     (out / "images").mkdir(parents=True, exist_ok=True)
     tasks = []
-    for path, insts in zip(image_paths, predictions):
+    for path, insts in pairs:
         path = Path(path)
         link_or_copy(path, out / "images" / path.name)
         insts = _nonempty(insts)
@@ -103,22 +103,30 @@ def _export_label_studio(image_paths:list, predictions:list, out:Path, class_nam
 # %% ../nbs/00c_exporters.ipynb #407c2a9e
 EXPORT_FORMATS = ("ours", "coco", "yolo-seg", "label-studio")
 
+def _checked_pairs(image_paths:list, predictions, class_names:dict):
+    "(image, instances) one at a time; a clear error for an unknown class id or when the counts differ."
+    known, n = {int(c) for c in class_names}, 0
+    for insts in predictions:
+        if n == len(image_paths): raise ValueError(f"more prediction lists than the {len(image_paths)} images")
+        unknown = sorted({int(p.class_id) for p in insts} - known)
+        if unknown: raise ValueError(f"{image_paths[n]}: predicted class ids {unknown} are not in class_names {class_names}")
+        yield image_paths[n], insts
+        n += 1
+    if n != len(image_paths): raise ValueError(f"{len(image_paths)} images but {n} prediction lists")
+
 def export_predictions(
     image_paths:list,            # the image files, one per prediction list
-    predictions:list,            # per image a list of `Instance`
+    predictions,                 # per image a list of `Instance`: a list, or a generator (streamed: each image written as it comes)
     out,                         # the folder to write into (created; an earlier export of the same format is replaced)
     format:str="ours",           # one of "ours", "coco", "yolo-seg", "label-studio"
-    class_names:dict=None,       # our class id -> name (default: "class_{id}" for the ids seen)
+    class_names:dict=None,       # our class id -> name (default: "class_{id}" for the ids seen; a generator is then read whole first)
     **kwargs,                    # options of the format (label-studio: `model_version`, `image_url_prefix`, ...)
 ) -> Path:
-    "Write predictions in one of four formats; returns the folder or file written."
+    "Write predictions in one of four formats, one image at a time; returns the folder or file written."
     if format not in EXPORT_FORMATS: raise ValueError(f"unknown format {format!r}: use one of {', '.join(EXPORT_FORMATS)}")
-    if len(image_paths) != len(predictions):
-        raise ValueError(f"{len(image_paths)} images but {len(predictions)} prediction lists")
+    image_paths = list(image_paths)
     if class_names is None:
+        predictions = list(predictions)
         class_names = {c: f"class_{c}" for c in sorted({int(p.class_id) for insts in predictions for p in insts})}
-    unknown = sorted({int(p.class_id) for insts in predictions for p in insts} - {int(c) for c in class_names})
-    if unknown: raise ValueError(f"predicted class ids {unknown} are not in class_names {class_names}")
-    out = Path(out)
     fn = {"ours": _export_ours, "coco": _export_coco, "yolo-seg": _export_yolo_seg, "label-studio": _export_label_studio}[format]
-    return fn(list(image_paths), list(predictions), out, dict(class_names), **kwargs)
+    return fn(_checked_pairs(image_paths, predictions, dict(class_names)), Path(out), dict(class_names), **kwargs)

@@ -383,14 +383,17 @@ def yolo_sam_predict(
     device:str=None,         # cpu, cuda, ...
     batch_size:int=4,        # images per SAM batch
     model_version:str="yolo-sam",  # label-studio: the predictions' model_version
+    workers:int=1,           # processes reading the next images while the models run (0: read them here)
 ):
-    "Predict instances (YOLO boxes, SAM masks) for images and export them for our tools, COCO, YOLO or Label Studio."
+    "Predict instances (YOLO boxes, SAM masks) for images and export them for our tools, COCO, YOLO or Label Studio, image by image."
     if yolo is None: raise ValueError("--yolo is needed (a YOLO run folder or best.pt)")
     if format not in EXPORT_FORMATS: raise ValueError(f"unknown format {format!r}: use one of {', '.join(EXPORT_FORMATS)}")
     files = _image_files(images)
     m, p = load_sam(sam, device=device) if sam else (None, None)
     pred = YoloSamPredictor(yolo, m, p, conf=conf, imgsz=imgsz, device=device, batch_size=batch_size)
-    insts = [pred.predict([f])[0] if sam else pred.detect([f])[0] for f in tqdm(files, desc="predict", leave=False)]
+    counts = []   # instances per image; the instances themselves are written and let go as they come
+    def counted(stream):
+        for insts in tqdm(stream, total=len(files), desc="predict", leave=False): counts.append(len(insts)); yield insts
     kw = {"model_version": model_version} if format == "label-studio" else {}
-    written = export_predictions(files, insts, out, format, pred.class_names, **kw)
-    print(f"{sum(map(len, insts))} instances in {len(files)} images -> {written}")
+    written = export_predictions(files, counted(pred.predict_files(files, sam=bool(sam), workers=workers)), out, format, pred.class_names, **kw)
+    print(f"{sum(counts)} instances in {len(files)} images -> {written}")
