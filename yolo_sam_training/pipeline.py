@@ -5,6 +5,7 @@
 # %% ../nbs/05b_pipeline.ipynb #5649f8e9
 from __future__ import annotations
 import json, os, shutil, time
+from importlib.resources import files
 from pathlib import Path
 
 import torch
@@ -19,13 +20,14 @@ from .exporters import EXPORT_FORMATS, export_predictions
 from .report import *
 
 # %% auto #0
-__all__ = ['DEMO_SIZES', 'run_demo', 'demo_summary', 'yolo_sam_demo']
+__all__ = ['DEMO_SAM', 'DEMO_SIZES', 'run_demo', 'demo_summary', 'yolo_sam_demo']
 
 # %% ../nbs/05b_pipeline.ipynb #46287225
-DEMO_SIZES = {  # name: synthetic images, SAM epochs and batch size, YOLO epochs, image size and settings, YOLO's confidence threshold
-    "full": dict(images=640, sam_epochs=9, sam_batch=4, yolo_epochs=6, imgsz=128, conf=0.25,
+DEMO_SAM = str(files("yolo_sam_training") / "weights" / "tiny-sam-synthetic")  # the packaged pretrained tiny SAM (its SOURCE.md): the demo's starting point
+DEMO_SIZES = {  # name: synthetic images, SAM epochs, batch size, learning rate and encoder (for DEMO_SAM), YOLO epochs, image size and settings, YOLO's confidence threshold
+    "full": dict(images=640, sam_epochs=6, sam_batch=4, sam_lr=1e-3, sam_encoder="train", yolo_epochs=6, imgsz=128, conf=0.25,
                  yolo_args=dict(nbs=16, warmup_epochs=0.5, val=False)),   # see "YOLO within the budget" below
-    "fast": dict(images=64, sam_epochs=8, sam_batch=2, yolo_epochs=1, imgsz=128, conf=0.0005),
+    "fast": dict(images=64, sam_epochs=2, sam_batch=2, sam_lr=1e-3, sam_encoder="train", yolo_epochs=1, imgsz=128, conf=0.0005),
 }
 
 # %% ../nbs/05b_pipeline.ipynb #daa4ed3c
@@ -40,16 +42,16 @@ def _default_threads() -> int:
 def run_demo(
     out="demo_run",                  # folder for the data, the runs and the report
     data=None,                       # a dataset folder in our layout (default: make the synthetic one in OUT/data)
-    sam_model:str="tiny",            # SAM to fine-tune: "tiny" (random, offline), a hub id or a local folder
+    sam_model:str=None,              # SAM to fine-tune (default: `DEMO_SAM`, pretrained on other synthetic images), "tiny" (random), a hub id or a local folder
     yolo_model:str="yolo11n-seg.yaml",  # YOLO to train: a model .yaml (from scratch) or a local .pt
     size:str="full",                 # "full" or "fast" (see `DEMO_SIZES`)
     sam_epochs:int=None,             # override the size's SAM epochs
     yolo_epochs:int=None,            # override the size's YOLO epochs
     imgsz:int=None,                  # override the size's YOLO image size
-    learning_rate:float=None,        # SAM learning rate (default: 1e-3 for "tiny", 1e-5 for real weights)
+    learning_rate:float=None,        # SAM learning rate (default: the size's for DEMO_SAM, 1e-3 for "tiny", 1e-5 for real weights)
     device:str=None,                 # "cpu", "cuda", ... (default: CPU for SAM, Ultralytics' choice for YOLO)
     threads:int=None,                # CPU threads for torch (default: torch's, at most the cores not busy: more threads than free cores is many times slower)
-    seed:int=0,                      # data, split and training seed
+    seed:int=0,                      # split and training seed; the synthetic images are drawn with seed + 1 (DEMO_SAM saw seed 0's)
     progress:bool=True,              # progress bars
 ) -> dict:
     "Make data, check, split, cache embeddings, train SAM and YOLO, evaluate and export predictions: the results."
@@ -68,7 +70,7 @@ def run_demo(
         say(f"yolo-sam demo: {size} size, {threads} CPU thread(s), into {out}")
         out.mkdir(parents=True, exist_ok=True)
         for sub in ("sam_run", "yolo_runs", "report", "predictions"): shutil.rmtree(out / sub, ignore_errors=True)
-        data = Path(data) if data else make_synthetic_dataset(out / "data", n_images=recipe["images"], seed=seed)
+        data = Path(data) if data else make_synthetic_dataset(out / "data", n_images=recipe["images"], seed=seed + 1)
         lap("make data")
         report = check_dataset(data)
         say(f"  check: {len(report.samples)} images, {len(report.problems)} problem(s)")
@@ -79,14 +81,17 @@ def run_demo(
         train_ds, val_ds = ds.subset(split["train"]), ds.subset(split["val"])
         say(f"  split: {len(train_ds)} train, {len(val_ds)} held-out images")
         lap("split")
-        # 03's preset: the random tiny model trains whole at 1e-3, real SAM its decoder at 1e-5
-        config = SamTrainConfig.for_model(sam_model, num_epochs=recipe["sam_epochs"], learning_rate=learning_rate, seed=seed, device=device or "cpu")
+        # DEMO_SAM: the size's recipe; otherwise 03's preset (the random tiny model trains whole at 1e-3, real SAM its decoder at 1e-5)
+        demo_sam, sam_model = sam_model is None, sam_model or DEMO_SAM
+        sam_args = dict(learning_rate=recipe["sam_lr"], encoder=recipe["sam_encoder"], lr_schedule="none") if demo_sam else {}
+        config = SamTrainConfig.for_model(sam_model, **{**sam_args, "learning_rate": learning_rate or sam_args.get("learning_rate")},
+                                          num_epochs=recipe["sam_epochs"], seed=seed, device=device or "cpu")
         lr, train_encoder = config.learning_rate, config.train_encoder
         model, processor = load_sam(sam_model, device=device, seed=seed)
         # the frozen encoder's embeddings: what the zero-shot evaluation reads, and what decoder-only training reads
         cache = cache_embeddings(ds if not train_encoder else val_ds, model, processor, out / "cache", device=device)
         say(f"  cache: {cache.encoded} encoded, {cache.reused} reused, in {cache.dir}; " +
-            ("the tiny preset trains its random encoder too, so it trains on pixels; the cache serves the zero-shot evaluation"
+            ("the encoder trains too, so SAM trains on pixels; the cache serves the zero-shot evaluation"
              if train_encoder else "decoder-only training and the zero-shot evaluation read it"))
         lap("cache embeddings")
         train_dl, val_dl = create_dataloaders(train_ds, val_ds, processor, batch_size=recipe["sam_batch"],
@@ -161,7 +166,7 @@ def demo_summary(
 def yolo_sam_demo(
     out:str="demo_run",                  # folder for the data, the runs and the report
     data:str=None,                       # your dataset folder (default: the embedded synthetic dataset)
-    sam_model:str="tiny",                # SAM to fine-tune: tiny (random, offline), a hub id or a local folder
+    sam_model:str=None,                  # SAM to fine-tune (default: the packaged tiny SAM, pretrained on other synthetic images), tiny (random), a hub id or a local folder
     yolo_model:str="yolo11n-seg.yaml",   # YOLO to train: a model .yaml or a local .pt
     fast:bool=False,                     # the small version (about a minute): fewer images and epochs
     sam_epochs:int=None,                 # SAM epochs (default: by size)
