@@ -23,11 +23,18 @@ install: $(VENV)/.installed
 
 # torch/torchvision are named first with the exact versions this machine has on disk (any newer
 # release satisfies settings.ini too, so users elsewhere may install a current one).
+# pip keeps no wheel cache (it would sit in $HOME, and on a full disk the cached copy of torch's CUDA build, about 3 GB,
+# is what runs out) and unpacks in the checkout's .cache/tmp rather than /tmp (which may be a small tmpfs).
+PIP := TMPDIR=$(CACHE)/tmp PIP_NO_CACHE_DIR=1 $(BIN)/python -m pip
+
 $(VENV)/.installed: settings.ini setup.py
+	@mkdir -p $(CACHE)/tmp
+	@echo "install: $$(df -Ph . | awk 'NR==2 {print $$4}') free here; torch's CUDA build, when it is not already on disk, needs about 9 GB"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
-	$(BIN)/python -m pip install -q "torch==2.14.1" "torchvision==0.29.1" || $(BIN)/python -m pip install -q torch torchvision
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(PIP) install -q --upgrade pip setuptools wheel
+	$(PIP) install -q "torch==2.14.1" "torchvision==0.29.1" || $(PIP) install -q torch torchvision
+	$(PIP) install -q -e ".[dev]"
+	rm -rf $(CACHE)/tmp
 	touch $@
 
 check-clean: install
@@ -66,7 +73,9 @@ label-studio: $(LS_VENV)/.installed-$(LS_VERSION)
 
 $(LS_VENV)/.installed-$(LS_VERSION):
 	test -x $(LS_VENV)/bin/python || $(PYTHON) -m venv $(LS_VENV)
-	PIP_CACHE_DIR=$(CACHE)/pip $(LS_VENV)/bin/python -m pip install -q "label-studio==$(LS_VERSION)"
+	@mkdir -p $(CACHE)/tmp
+	TMPDIR=$(CACHE)/tmp PIP_NO_CACHE_DIR=1 $(LS_VENV)/bin/python -m pip install -q "label-studio==$(LS_VERSION)"
+	rm -rf $(CACHE)/tmp
 	rm -f $(LS_VENV)/.installed-* && touch $@
 
 # make test goes on when the install fails: the notebook then counts its checks as skipped (and fails under CI)
