@@ -178,14 +178,16 @@ def compare_recipes(a, config, processor, ds, device, work:Path, F:dict, save=la
     F.update(encode_s=st["encode_s"], encode_s_per_image=st["encode_s"] / n, encode_img_per_s=n / st["encode_s"]); save()
     print(f"    encoded {n} images in {st['encode_s']:.2f} s: {n / st['encode_s']:.4g} img/s", flush=True)
     our_bs = a.ours_batch_size or a.batch_size
-    loader, _ = create_dataloaders(ds, ds, processor, batch_size=our_bs, cache=cache, num_workers=a.num_workers, seed=a.seed)
+    loader, _ = create_dataloaders(ds, ds, processor, batch_size=our_bs, cache=cache, num_workers=a.num_workers, seed=a.seed,
+                                   max_instances_per_batch=a.ours_max_instances)
+    if a.ours_max_instances: print(f"    at most {a.ours_max_instances} prompts a batch of {our_bs} images (the tutorial takes all)", flush=True)
     with phase(device, st, "ours"): o_times, o_losses = run_epochs(model, loader, our_epochs, device, a.precision)
     counted("ours_encoder_images"); hook.remove()
     o_epoch = statistics.mean(o_times)
     F.update(encode_s=st["encode_s"], encode_s_per_image=st["encode_s"] / n, encode_img_per_s=n / st["encode_s"],
              ours_epoch_s=o_epoch, ours_img_per_s=n / o_epoch, ours_epochs_measured=our_epochs,
              encode_peak_rss_mib=st["encode_peak_rss_mib"], ours_peak_rss_mib=st["ours_peak_rss_mib"], ours_first_loss=o_losses[0],
-             ours_batch_size=our_bs)
+             ours_batch_size=our_bs, ours_max_instances=a.ours_max_instances)
     for k in ("encode_cuda_max_alloc_mib", "ours_cuda_max_alloc_mib"):
         if k in st: F[k] = st[k]
 
@@ -320,6 +322,7 @@ def parse_args(argv=None):
     p.add_argument("--ours-epochs", type=int, default=None, help="decoder epochs of ours to measure (default K); fewer are projected to K")
     p.add_argument("--batch-size", type=int, default=4, help="images a training batch (both recipes)")
     p.add_argument("--ours-batch-size", type=int, default=None, help="images a training batch of ours on the cache (default --batch-size)")
+    p.add_argument("--ours-max-instances", type=int, default=None, help="ours samples at most this many prompts a batch (create_dataloaders(max_instances_per_batch=...)); default all")
     p.add_argument("--tutorial-images", type=int, default=None, help="measure the tutorial's epochs on this many of the images, scaled to all (default all)")
     p.add_argument("--pipelined-encode", action="store_true", help="also time the encoding with preprocessing in the loader's workers")
     p.add_argument("--encode-batch-size", type=int, default=8, help="images a batch of the one-time encoding")
