@@ -5,6 +5,7 @@
 # %% ../nbs/00_data.ipynb #42277d03
 from __future__ import annotations
 import json, math, re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -15,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 # %% auto #0
 __all__ = ['SYNTHETIC_CLASSES', 'IMAGE_SUFFIXES', 'cxcywh_norm_to_xyxy_px', 'xyxy_px_to_cxcywh_norm', 'mask_to_box_xyxy_px',
            'box_iou_xyxy', 'read_image_rgb', 'read_mask', 'Sample', 'SegmentationDataset', 'make_synthetic_dataset',
-           'DatasetError', 'parse_classes_txt', 'parse_box_file', 'find_mask_paths', 'glob_escape', 'Problem',
+           'DatasetError', 'parse_classes_txt', 'parse_box_file', 'mask_paths_by_id', 'find_mask_paths', 'Problem',
            'CheckReport', 'path_inside', 'image_size', 'check_dataset', 'load_dataset_from_summary', 'yolo_sam_check',
            'tint_masks', 'show_sample', 'browse_dataset']
 
@@ -236,14 +237,17 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
 
 def _index_suffix(p:Path) -> int: return int(p.stem.rsplit("_", 1)[1])
 
-def find_mask_paths(masks_dir, sample_id:str) -> list:
-    "Mask files `{id}_{i}.png` of one sample, ordered by the numeric index `i` (`x_10` after `x_2`)."
-    pat = re.compile(re.escape(sample_id) + r"_(\d+)\.png", re.I)
-    return sorted((p for p in Path(masks_dir).glob(glob_escape(sample_id) + "_*") if pat.fullmatch(p.name)), key=_index_suffix)
+def mask_paths_by_id(masks_dir) -> dict:
+    "Every mask file `{id}_{i}.png` of a folder, listed once: `{id: [paths ordered by the numeric index i]}` (`x_10` after `x_2`)."
+    found = {}
+    if Path(masks_dir).is_dir():
+        for p in Path(masks_dir).iterdir():
+            if m := re.fullmatch(r"(.+)_(\d+)\.png", p.name, re.I): found.setdefault(m.group(1), []).append(p)
+    return {sid: sorted(paths, key=_index_suffix) for sid, paths in found.items()}
 
-def glob_escape(s:str) -> str:
-    "Escape glob's special characters in a file name."
-    return re.sub(r"([\[\]*?])", r"[\1]", s)
+def find_mask_paths(masks_dir, sample_id:str) -> list:
+    "Mask files `{id}_{i}.png` of one sample, ordered by the numeric index `i`."
+    return mask_paths_by_id(masks_dir).get(sample_id, [])
 
 # %% ../nbs/00_data.ipynb #4124ec50
 @dataclass
@@ -303,9 +307,6 @@ def image_size(
     return w, h
 
 # %% ../nbs/00_data.ipynb #b788d7bc
-def _find_image(images_dir:Path, sid:str) -> list:
-    return [p for p in images_dir.glob(glob_escape(sid) + ".*") if p.suffix.lower() in IMAGE_SUFFIXES and p.stem == sid]
-
 def _check_summary(root:Path, report:CheckReport, image_ids:list):
     "Parse summary.json against the files; returns its task ids (or None when there is no usable summary)."
     path = root / "summary.json"
@@ -318,21 +319,21 @@ def _check_summary(root:Path, report:CheckReport, image_ids:list):
     if not isinstance(summary, dict) or not isinstance(summary.get("task_ids", []), list):
         report.add(path, "expected an object with a list 'task_ids'"); return None
     ids = [str(t) for t in summary.get("task_ids", image_ids)]
-    for sid in sorted({i for i in ids if ids.count(i) > 1}): report.add(path, f"task id {sid!r} listed more than once", sid)
+    for sid in sorted(sid for sid, n in Counter(ids).items() if n > 1): report.add(path, f"task id {sid!r} listed more than once", sid)
+    listed, present = set(ids), set(image_ids)
     for sid in ids:
-        if sid not in image_ids and not ("/" in sid or "\\" in sid or sid in ("", ".", "..")):
+        if sid not in present and not ("/" in sid or "\\" in sid or sid in ("", ".", "..")):
             report.add(path, f"task id {sid!r} has no image in images/", sid)
     for sid in image_ids:
-        if sid not in ids: report.add(root / "images", f"image {sid!r} is not listed in summary.json task_ids", sid)
+        if sid not in listed: report.add(root / "images", f"image {sid!r} is not listed in summary.json task_ids", sid)
     if "num_images" in summary and summary["num_images"] != len(ids):
         report.add(path, f"num_images is {summary['num_images']} but task_ids lists {len(ids)}")
     return list(dict.fromkeys(ids)), summary
 
-def _check_sample(root:Path, sid:str, report:CheckReport, box_iou_threshold:float) -> Sample | None:
+def _check_sample(root:Path, sid:str, report:CheckReport, box_iou_threshold:float, images:list, mask_paths:list) -> Sample | None:
     "Check one sample's files; add its problems to the report and return its record (None if it has no readable image)."
     if "/" in sid or "\\" in sid or sid in ("", ".", ".."):
         report.add(root / "summary.json", f"task id {sid!r} is a path that leaves the dataset folder", sid); return None
-    images = _find_image(root / "images", sid)
     if not images: report.add(root / "images" / f"{sid}.png", "image file missing", sid); return None
     if len(images) > 1: report.add(images[0], f"duplicate id {sid!r}: {sorted(p.name for p in images)}", sid)
     image_path = images[0]
@@ -346,7 +347,6 @@ def _check_sample(root:Path, sid:str, report:CheckReport, box_iou_threshold:floa
     else:
         try: class_ids, boxes = parse_box_file(box_path)
         except (DatasetError, UnicodeDecodeError) as e: report.add(box_path, str(e).replace(f"{box_path}: ", ""), sid)
-    mask_paths = find_mask_paths(root / "masks", sid)
     sample = Sample(sid, image_path, width, height, mask_paths, class_ids, boxes)
     if box_path.exists() and len(mask_paths) != len(class_ids) and not any(p.sample_id == sid and p.file == str(box_path) for p in report.problems):
         report.add(box_path, f"{len(mask_paths)} mask(s) but {len(class_ids)} box line(s)", sid)
@@ -391,6 +391,8 @@ def check_dataset(
         except (DatasetError, UnicodeDecodeError) as e: report.add(classes_path, str(e).replace(f"{classes_path}: ", ""))
     image_files = sorted(p for p in (root / "images").iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
     image_ids = list(dict.fromkeys(p.stem for p in image_files))
+    images_by_id, masks_by_id = {}, mask_paths_by_id(root / "masks")  # each folder listed once, not once a sample
+    for p in image_files: images_by_id.setdefault(p.stem, []).append(p)
     found = _check_summary(root, report, image_ids)
     ids, summary = found if found else (image_ids, {})
     if not report.class_names and isinstance(summary.get("class_mapping"), dict):
@@ -402,11 +404,11 @@ def check_dataset(
     ids = sorted(ids, key=lambda s: (0, int(s)) if s.isascii() and s.isdecimal() else (1, s)) if not found else ids
     if not ids: report.add(root / "images", "no images: the dataset is empty")
     for sid in ids:
-        try: sample = _check_sample(root, sid, report, box_iou_threshold)
+        try: sample = _check_sample(root, sid, report, box_iou_threshold, images_by_id.get(sid, []), masks_by_id.get(sid, []))
         except Exception as e:  # whatever else a damaged file does, it is reported, never a traceback
             report.add(root / "images" / sid, f"cannot check sample ({type(e).__name__}: {e})", sid); sample = None
         if sample is not None: report.samples.append(sample)
-        else: report.samples.append(Sample(sid, root / "images" / sid, 0, 0, find_mask_paths(root / "masks", sid) if "/" not in sid and "\\" not in sid else [],
+        else: report.samples.append(Sample(sid, root / "images" / sid, 0, 0, masks_by_id.get(sid, []),
                                            np.zeros(0, np.int64), np.zeros((0, 4), np.float32)))
     if summary and "total_masks" in summary:
         total = sum(len(s.mask_paths) for s in report.samples)

@@ -72,9 +72,8 @@ def run_demo(
         for sub in ("sam_run", "yolo_runs", "report", "predictions"): shutil.rmtree(out / sub, ignore_errors=True)
         data = Path(data) if data else make_synthetic_dataset(out / "data", n_images=recipe["images"], seed=seed + 1)
         lap("make data")
-        report = check_dataset(data)
-        say(f"  check: {len(report.samples)} images, {len(report.problems)} problem(s)")
-        ds = load_dataset_from_summary(data, strict=False)
+        ds = load_dataset_from_summary(data, strict=False)  # checks every file once; its report is ds.report
+        say(f"  check: {len(ds.report.samples)} images, {len(ds.report.problems)} problem(s)")
         lap("check")
         split = split_dataset(ds, test_size=0.2, seed=seed)
         save_split(split, out / "split.json")
