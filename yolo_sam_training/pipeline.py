@@ -4,7 +4,8 @@
 
 # %% ../nbs/05b_pipeline.ipynb #5649f8e9
 from __future__ import annotations
-import json, os, shutil, time
+import json, multiprocessing, os, shutil, time
+from concurrent.futures import ProcessPoolExecutor
 from importlib.resources import files
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from .data import *
 from .preprocess import *
 from .split import split_dataset, save_split, create_dataloaders
 from .train_sam import train_sam_model, SamTrainConfig
-from .train_yolo import export_yolo_dataset, train_yolo, import_ultralytics
+from .train_yolo import export_yolo_dataset, train_yolo
 from .evaluate import *
 from .exporters import EXPORT_FORMATS, export_predictions
 from .report import *
@@ -50,7 +51,7 @@ def run_demo(
     imgsz:int=None,                  # override the size's YOLO image size
     learning_rate:float=None,        # SAM learning rate (default: the size's for DEMO_SAM, 1e-3 for "tiny", 1e-5 for real weights)
     device:str=None,                 # "cpu", "cuda", ... (default: CPU for SAM, Ultralytics' choice for YOLO)
-    threads:int=None,                # CPU threads for torch (default: torch's, at most the cores not busy: more threads than free cores is many times slower)
+    threads:int=None,                # CPU threads for torch (default: torch's, at most the cores not busy: more threads than free cores is many times slower); with 2 or more on the CPU, YOLO trains beside SAM in a second process, on half of them
     seed:int=0,                      # split and training seed; the synthetic images are drawn with seed + 1 (DEMO_SAM saw seed 0's)
     progress:bool=True,              # progress bars
 ) -> dict:
@@ -66,6 +67,7 @@ def run_demo(
         marks.append(time.time()); times[name] = round(marks[-1] - marks[-2], 1)
         say(f"[{marks[-1] - t0:6.1f} s] {name}")
     torch.set_num_threads(threads)
+    pool = None
     try:
         say(f"yolo-sam demo: {size} size, {threads} CPU thread(s), into {out}")
         out.mkdir(parents=True, exist_ok=True)
@@ -80,6 +82,19 @@ def run_demo(
         train_ds, val_ds = ds.subset(split["train"]), ds.subset(split["val"])
         say(f"  split: {len(train_ds)} train, {len(val_ds)} held-out images")
         lap("split")
+        ex = export_yolo_dataset(ds, split, out / "yolo_data")
+        # SAM and YOLO are independent and neither uses 2 threads well (small models, YOLO's augmentation in Python):
+        # on the CPU they train side by side, each in its own process on half the threads
+        beside = threads >= 2 and (device or "cpu") == "cpu"
+        sam_threads = threads // 2 if beside else threads
+        yolo_args = dict(epochs=recipe["yolo_epochs"], imgsz=recipe["imgsz"], batch=16, device=device or "cpu", out=out / "yolo_runs",
+                         name="train", plots=False, workers=0, seed=seed, verbose=False, threads=threads - sam_threads if beside else threads,
+                         **recipe.get("yolo_args", {}))
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) if beside else None
+        yolo_job = pool.submit(train_yolo, ex.data_yaml, yolo_model, **yolo_args) if beside else None
+        if beside: say(f"  YOLO trains beside SAM in a second process: {sam_threads} thread(s) each")
+        lap("export for YOLO")
+        torch.set_num_threads(sam_threads)
         # DEMO_SAM: the size's recipe; otherwise 03's preset (the random tiny model trains whole at 1e-3, real SAM its decoder at 1e-5)
         demo_sam, sam_model = sam_model is None, sam_model or DEMO_SAM
         sam_args = dict(learning_rate=recipe["sam_lr"], encoder=recipe["sam_encoder"], lr_schedule="none") if demo_sam else {}
@@ -98,27 +113,21 @@ def run_demo(
         train_sam_model(train_dl, val_dl, out / "sam_run", config=config, model=model, processor=processor, visualization_dir=False, progress=progress,
                         run_info={"data": str(data), "model": sam_model, "split": str(out / "split.json")})
         lap("train SAM")
-        ex = export_yolo_dataset(ds, split, out / "yolo_data")
-        import_ultralytics()
-        import ultralytics.utils.torch_utils as ut
-        yolo_threads, ut.NUM_THREADS = ut.NUM_THREADS, threads  # Ultralytics sets torch to (cores - 1) threads on the CPU
-        try:
-            yrun = train_yolo(ex, yolo_model, epochs=recipe["yolo_epochs"], imgsz=recipe["imgsz"], batch=16, device=device or "cpu",
-                              out=out / "yolo_runs", name="train", plots=False, workers=0, seed=seed, verbose=False,
-                              **recipe.get("yolo_args", {}))
-            lap("train YOLO")
-            torch.set_num_threads(threads)
-            res = run_evaluation(ds, split, sam=out / "sam_run", sam_base=sam_model, yolo=yrun.save_dir, out=out / "report",
-                                 imgsz=recipe["imgsz"], conf=recipe["conf"], device=device, progress=progress, sam_base_cache=cache,
-                                 extra={"demo": {"size": size, "n_images": len(ds), **recipe, "learning_rate": lr,
-                                                 "train_encoder": train_encoder, "seed": seed, "threads": threads, "data": str(data)}})
-        finally: ut.NUM_THREADS = yolo_threads
+        yrun = yolo_job.result() if beside else train_yolo(ex.data_yaml, yolo_model, **yolo_args)
+        lap("train YOLO")  # beside SAM: the wait after SAM ended
+        torch.set_num_threads(threads)
+        res = run_evaluation(ds, split, sam=out / "sam_run", sam_base=sam_model, yolo=yrun.save_dir, out=out / "report",
+                             imgsz=recipe["imgsz"], conf=recipe["conf"], device=device, progress=progress, sam_base_cache=cache,
+                             extra={"demo": {"size": size, "n_images": len(ds), **recipe, "learning_rate": lr, "train_encoder": train_encoder,
+                                             "seed": seed, "threads": threads, "yolo_beside_sam": beside, "data": str(data)}})
         lap("evaluate")
         held_paths = [s.image_path for s in res["held_out"].samples]
         for fmt in EXPORT_FORMATS:
             export_predictions(held_paths, res["pipeline"]["predictions"], out / "predictions" / fmt, fmt, ds.class_names)
         lap("export predictions")
-    finally: torch.set_num_threads(torch_threads)
+    finally:
+        torch.set_num_threads(torch_threads)
+        if pool: pool.shutdown(wait=False, cancel_futures=True)  # after an error in SAM's part, YOLO's process finishes on its own
     times["total"] = round(time.time() - t0, 1)
     mj = json.loads((out / "report" / "metrics.json").read_text())
     mj.setdefault("extra", {})["timings_s"] = times

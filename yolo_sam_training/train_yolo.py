@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+import torch
 import yaml
 from tqdm.auto import tqdm
 
@@ -178,6 +179,7 @@ def train_yolo(
     device=None,                      # None: Ultralytics picks; "cpu", 0, or [0, 1] for several GPUs (DDP)
     out="runs/yolo",                  # the project folder: the run goes to `out/name`
     name:str="train",                 # the run folder's name (reused when it exists)
+    threads:int=None,                 # torch's CPU threads while training (default: Ultralytics' choice, the cores - 1)
     **ultralytics_args,               # anything else `YOLO.train` accepts (patience, lr0, workers, plots, seed, ...)
 ) -> YoloRun:
     "Train Ultralytics YOLO offline; returns the run folder, best.pt and the final metrics."
@@ -188,8 +190,12 @@ def train_yolo(
     import_ultralytics()
     from ultralytics import YOLO
     yolo = YOLO(model)
-    yolo.train(data=str(data_yaml), epochs=epochs, imgsz=imgsz, batch=batch, device=device,
-               project=str(out), name=name, exist_ok=True, **ultralytics_args)
+    import ultralytics.utils.torch_utils as ut  # Ultralytics sets torch to ut.NUM_THREADS threads on the CPU, and leaves it so
+    ultralytics_threads, torch_threads = ut.NUM_THREADS, torch.get_num_threads()
+    ut.NUM_THREADS = threads or ultralytics_threads
+    try: yolo.train(data=str(data_yaml), epochs=epochs, imgsz=imgsz, batch=batch, device=device,
+                    project=str(out), name=name, exist_ok=True, **ultralytics_args)
+    finally: ut.NUM_THREADS = ultralytics_threads; torch.set_num_threads(torch_threads)
     trainer = yolo.trainer
     save_dir = Path(trainer.save_dir)
     best = Path(trainer.best) if Path(trainer.best).exists() else Path(trainer.last)
