@@ -4,7 +4,7 @@
 
 # %% ../nbs/01a_families.ipynb #f80518d8
 from __future__ import annotations
-import copy, inspect
+import copy, functools, inspect, warnings
 from dataclasses import dataclass
 from typing import Callable
 
@@ -13,9 +13,10 @@ import torch
 # %% auto #0
 __all__ = ['TINY_SAM', 'FAMILIES', 'PRESETS', 'UnsupportedModel', 'tiny_sam_config', 'tiny_sam_hq_config', 'tiny_sam2_config',
            'tiny_edgetam_config', 'tiny_sam3_tracker_config', 'processor_for', 'Family', 'unwrap', 'family_of',
-           'fan_in_init', 'fix_random_init', 'tiny_model', 'encode_images', 'cache_shapes', 'decoder_images',
-           'image_inputs', 'stack_features', 'masks_at_original_size', 'image_path_parameters', 'set_trainable',
-           'single_mask_output', 'add_lora', 'merge_lora']
+           'sam_hq_decoder_bug', 'fix_sam_hq_decoder', 'build_model', 'sam_hq_from_sam', 'fan_in_init',
+           'fix_random_init', 'tiny_model', 'encode_images', 'cache_shapes', 'decoder_images', 'image_inputs',
+           'stack_features', 'masks_at_original_size', 'image_path_parameters', 'set_trainable', 'single_mask_output',
+           'add_lora', 'merge_lora']
 
 # %% ../nbs/01a_families.ipynb #84d4140c
 class UnsupportedModel(ValueError):
@@ -234,6 +235,88 @@ def family_of(
                                f"the model types {', '.join(types)}")
     return types[mt]
 
+# %% ../nbs/01a_families.ipynb #84fd80c2
+@functools.cache
+def sam_hq_decoder_bug() -> bool:
+    "Whether the installed transformers' `SamHQMaskDecoder` upscales the image embedding from before its two-way transformer (5.24 does): found once, by running a tiny random SAM-HQ."
+    import transformers
+    seen = {}
+    with torch.random.fork_rng(devices=[]), torch.no_grad():  # the caller's random state stays as it was
+        torch.manual_seed(0)
+        m = transformers.SamHQModel(tiny_sam_hq_config(image_size=64, hidden_size=32)).eval()
+        md = getattr(m.mask_decoder, "transformer", None), getattr(m.mask_decoder, "upscale_conv1", None)
+        if None in md: return False  # another decoder layout: nothing these hooks could fix
+        hooks = [md[0].register_forward_hook(lambda mod, args, out: seen.update(updated=out[1])),
+                 md[1].register_forward_hook(lambda mod, args, out: seen.update(upscaled=args[0]))]
+        try: m(pixel_values=torch.randn(1, 3, 64, 64), input_boxes=torch.tensor([[[5., 5, 40, 50]]]), multimask_output=False)
+        finally:
+            for h in hooks: h.remove()
+    if len(seen) < 2 or seen["updated"].numel() != seen["upscaled"].numel(): return False
+    return not torch.equal(seen["upscaled"], seen["updated"].transpose(-1, -2).reshape(seen["upscaled"].shape))
+
+# %% ../nbs/01a_families.ipynb #f53452bb
+_SAID = []  # the fix has been announced
+
+class _UpdatedEmbedding:
+    "A SAM-HQ decoder's hook pair: `keep` the two-way transformer's updated image embedding, `use` it as `upscale_conv1`'s input."
+    def __init__(self): self.kept = None
+    def keep(self, module, args, out): self.kept = out[1]  # (B * P, 1, H * W, C)
+    def use(self, module, args):
+        # held only from the transformer to the upscaling: a model holding a graph tensor could not be deep-copied (peft, merge_lora)
+        kept, self.kept = self.kept, None
+        if kept is None: return None
+        return (kept.transpose(-1, -2).reshape(args[0].shape),) + tuple(args[1:])  # as SamMaskDecoder: (B * P, C, H, W)
+
+def fix_sam_hq_decoder(
+    model,  # a model of any family (wrappers are looked through); only a SAM-HQ is changed, and only when `sam_hq_decoder_bug()`
+):
+    "Make a SAM-HQ's mask decoder upscale its two-way transformer's output, as `SamMaskDecoder` does: two forward hooks, state dict unchanged; returns `model`."
+    m = unwrap(model)
+    if family_of(m).name != "sam_hq" or not sam_hq_decoder_bug(): return model
+    md = m.mask_decoder
+    if any(isinstance(getattr(h, "__self__", None), _UpdatedEmbedding) for h in md.upscale_conv1._forward_pre_hooks.values()): return model
+    import transformers
+    if not _SAID:  # once a process
+        warnings.warn(f"SAM-HQ: transformers {transformers.__version__}'s SamHQMaskDecoder upscales the image embedding from before its "
+                      "two-way transformer (its output is dropped); yolo_sam_training reconnects it with two forward hooks (weights "
+                      "unchanged). A SamHQModel.from_pretrained outside this package still has the bug.", stacklevel=2)
+        _SAID.append(True)
+    pair = _UpdatedEmbedding()
+    md.transformer.register_forward_hook(pair.keep)
+    md.upscale_conv1.register_forward_pre_hook(pair.use)
+    return model
+
+# %% ../nbs/01a_families.ipynb #71edd5b9
+def build_model(
+    family,  # a `Family` or a name `family_of` knows
+    source,  # a config (random weights) or a `save_pretrained` folder / hub id (the family's `from_pretrained`)
+):
+    "A model of `family` from a config or a folder, with `fix_sam_hq_decoder` applied: the one place the package builds or loads a model."
+    import transformers
+    f = family if isinstance(family, Family) else family_of(family)
+    cls = getattr(transformers, f.model_class)
+    model = cls(source) if isinstance(source, transformers.PretrainedConfig) else cls.from_pretrained(source)
+    return fix_sam_hq_decoder(model)
+
+# %% ../nbs/01a_families.ipynb #c1373e25
+def sam_hq_from_sam(
+    sam,         # a `SamModel` (e.g. from `load_sam`)
+    seed:int=0,  # seed of the HQ parts' random init
+):
+    "A `SamHQModel` of `sam`'s sizes that starts from it, as the SAM-HQ authors start from a SAM checkpoint: every SAM tensor in place, the HQ parts random, the decoder fixed."
+    import transformers
+    sam = unwrap(sam)
+    if family_of(sam).name != "sam": raise UnsupportedModel(f"sam_hq_from_sam starts from a SamModel, not a {type(sam).__name__}")
+    c = sam.config
+    config = transformers.SamHQConfig(vision_config=c.vision_config.to_dict(), prompt_encoder_config=c.prompt_encoder_config.to_dict(),
+                                      mask_decoder_config={**c.mask_decoder_config.to_dict(), "vit_dim": c.vision_config.hidden_size})
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        hq = build_model("sam_hq", config)
+    hq.load_state_dict(sam.state_dict(), strict=False)  # strict on what it has: a SAM tensor of another shape raises
+    p = next(sam.parameters())
+    return hq.to(p.device, p.dtype).train(sam.training)
+
 # %% ../nbs/01a_families.ipynb #ae59efa0
 def fan_in_init(
     modules,                # modules whose Linear / Conv2d / ConvTranspose2d weights are re-drawn
@@ -270,13 +353,12 @@ def tiny_model(
     seed:int=0,         # seed of the random weights
 ) -> tuple:
     "A tiny randomly initialised model of a family and its matching processor: `(model, processor)`."
-    import transformers
     f = family_of(preset)
     for pkg in f.requires:
         try: __import__(pkg)
         except ImportError: raise ImportError(f"the {f.name} family needs the `{pkg}` package: pip install {pkg}") from None
     torch.manual_seed(seed)
-    model = fix_random_init(getattr(transformers, f.model_class)(f.tiny_config()), seed)
+    model = fix_random_init(build_model(f, f.tiny_config()), seed)
     return model, processor_for(model.config)
 
 # %% ../nbs/01a_families.ipynb #58f2c935

@@ -83,7 +83,7 @@ def load_sam(
             raise _not_found(name_or_path, e) from None
         try: f = family_of(config)
         except UnsupportedModel as e: raise UnsupportedModel(f"Could not load SAM from {source!r}: {e}") from None
-        model = getattr(transformers, f.model_class).from_pretrained(source)
+        model = build_model(f, source)  # the family's from_pretrained, SAM-HQ's decoder fixed (01a_families)
         processor = load_sam_processor(source, model.config)
     if device is not None: model = model.to(device)
     return model, processor
