@@ -19,6 +19,8 @@ def no_eval(cell):
     direc = getattr(cell, "directives_", {}) or {}
     if direc.get("eval:", [""])[0].lower() == "false": return True
     return bool(skip & direc.keys())
+for cell in nb.cells:  # a cell that now prints nothing must not keep what it printed before (skipped cells keep theirs)
+    if cell.cell_type == "code" and not no_eval(cell): cell.outputs = []
 os.chdir(fn.parent)
 CaptureShell(fn).run_all(nb, exc_stop=True, preproc=no_eval)
 write_nb(nb, fn)
