@@ -181,7 +181,7 @@ def yolo_sam_demo(
     yolo_epochs:int=None,                # YOLO epochs (default: by size)
     imgsz:int=None,                      # YOLO image size (default: by size)
     device:str=None,                     # cpu, cuda, ...
-    threads:int=None,                    # CPU threads (default: every core or OMP_NUM_THREADS, at most the cores not busy)
+    threads:int=None,                    # CPU threads (default: every core or OMP_NUM_THREADS, at most the cores not busy); with 2 or more, YOLO trains beside SAM
 ):
     "Run the whole pipeline end to end (data, check, split, cache, train SAM and YOLO, evaluate, export) and print the metrics."
     res = run_demo(out, data, sam_model, yolo_model, "fast" if fast else "full", sam_epochs, yolo_epochs, imgsz,

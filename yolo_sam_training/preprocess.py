@@ -411,12 +411,12 @@ def cache_embeddings(
 # %% ../nbs/01_preprocess.ipynb #6f2ae7b0
 def embedding_dtype_error(
     dataset,                    # a `SegmentationDataset`
-    model,                      # SAM model
-    processor,                  # its `SamProcessor`
+    model,                      # a model of any family
+    processor,                  # its processor
     dtypes=(torch.float16, torch.bfloat16),  # storage dtypes to compare with float32
     n:int=8,                    # number of samples
 ) -> dict:
-    "Relative error of embeddings and decoder mask logits when embeddings are stored in each dtype instead of float32."
+    "Relative error of the cached decoder inputs (all of a family's feature levels) and of the decoder's mask logits when the cache stores each dtype instead of float32."
     res = {str(d).replace("torch.", ""): {"embedding": 0.0, "masks": 0.0, "flipped": 0.0} for d in dtypes}
     model = model.eval(); dev = next(model.parameters()).device
     num = {k: {"e": 0.0, "m": 0.0, "f": 0} for k in res}; den = {"e": 0.0, "m": 0.0, "px": 0}
@@ -424,13 +424,15 @@ def embedding_dtype_error(
         x = sam_inputs(dataset[i], processor)
         if not len(x["input_boxes"]): continue
         with torch.no_grad():
-            e32 = model.get_image_embeddings(x["pixel_values"][None].to(dev))
+            f32 = encode_images(model, x["pixel_values"][None].to(dev))   # what the cache stores, every level
             box = x["input_boxes"][None].to(dev)
-            m32 = model(image_embeddings=e32, input_boxes=box, multimask_output=False).pred_masks
+            m32 = model(**decoder_images(model, f32), input_boxes=box, multimask_output=False).pred_masks
+            e32 = torch.cat([v.flatten() for v in f32.values()])
             den["e"] += e32.norm().item() ** 2; den["m"] += m32.norm().item() ** 2; den["px"] += m32.numel()
             for d, k in zip(dtypes, res):
-                eq = e32.to(d).float()
-                mq = model(image_embeddings=eq, input_boxes=box, multimask_output=False).pred_masks
+                fq = {name: v.to(d).float() for name, v in f32.items()}
+                eq = torch.cat([v.flatten() for v in fq.values()])
+                mq = model(**decoder_images(model, fq), input_boxes=box, multimask_output=False).pred_masks
                 num[k]["e"] += (eq - e32).norm().item() ** 2; num[k]["m"] += (mq - m32).norm().item() ** 2
                 num[k]["f"] += ((mq > 0) != (m32 > 0)).sum().item()
     for k in res:

@@ -13,7 +13,7 @@ import torch
 import yaml
 
 from .data import *
-from .families import PRESETS, add_lora, merge_lora, set_trainable, single_mask_output, unwrap
+from .families import PRESETS, add_lora, fix_sam_hq_decoder, merge_lora, set_trainable, single_mask_output, unwrap
 from .preprocess import DEFAULT_SAM, load_sam, sam_processor_for, cache_embeddings, SamAugment
 from .prompts import PROMPT_KINDS
 from .split import split_dataset, save_split, load_split, create_dataloaders
@@ -359,6 +359,7 @@ def train_sam_model(
         model, default_processor = load_sam()
         processor = processor or default_processor
     processor = processor or sam_processor_for(model.config)
+    model = fix_sam_hq_decoder(model)  # a SAM-HQ loaded with plain transformers: its decoder reconnected (01a_families)
     first = next(iter(train_loader))
     if cfg.encoder != "freeze" and "image_embeddings" in first:
         raise ValueError(f"encoder={cfg.encoder!r} trains the image encoder, so it needs batches with pixel_values: build the loaders "
