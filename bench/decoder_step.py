@@ -11,7 +11,18 @@ with `--boxes` boxes each.
    warm-up (the compiled warm-up is timed apart: it compiles). Ratio of medians, and the conservative bound
    (compiled's slowest step against eager's fastest).
 
+With `--flops`, instead: the floor that arithmetic puts under the step. torch's FlopCounterMode counts the
+floating-point operations of the matmuls, convolutions and attention (not the element-wise ones, so the counts are lower
+bounds) of the encoder's forward on one image and of one training step per image at `--flop-boxes` boxes an image. Each
+is also timed (fastest of `--repeats`), which gives the GFLOP/s each reaches on this CPU. With r = step / encoder,
+ours is at most K(1 + r) / (1 + K r) times the tutorial recipe at K = 10 epochs, if the step ran at the encoder's
+GFLOP/s, and the GFLOP/s the step would need for 8x; a 2048 x 2048 matmul gives the practical peak to hold them
+against. The part of the step that is the same for every box of an image (layer 0's projections of the image tokens:
+`cross_attn_token_to_image.k_proj` and `.v_proj`, `cross_attn_image_to_token.q_proj`, whose inputs do not yet depend on
+the prompt) is counted too: forward and weight gradient, what computing it once an image would save.
+
 Usage: python bench/decoder_step.py [--model base-random] [--images 4] [--boxes 4] [--repeats 5] [--threads 2] [--out F.json]
+       python bench/decoder_step.py --flops [--model base-random] [--flop-boxes 1,4,16] [--out F.json]
        python bench/decoder_step.py --smoke
 """
 import argparse, copy, os, statistics, sys, time
@@ -46,12 +57,68 @@ def stepper(model, batch):
     return step
 
 
+SHARED_PER_IMAGE = ("transformer.layers.0.cross_attn_token_to_image.k_proj", "transformer.layers.0.cross_attn_token_to_image.v_proj",
+                    "transformer.layers.0.cross_attn_image_to_token.q_proj")
+
+
+def fastest(fn, repeats:int) -> float:
+    "Seconds of the fastest of `repeats` calls of `fn` (after one warm-up call)."
+    fn(); ts = []
+    for _ in range(repeats):
+        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
+    return min(ts)
+
+
+def flop_floor(config, model, images:int, boxes:list, repeats:int, results:dict):
+    "Counted GFLOP and fastest seconds of the encoder (an image) and of the step (an image, per box count) into `results`."
+    from torch.utils.flop_counter import FlopCounterMode
+    F = results["figures"]
+    S = config.prompt_encoder_config.image_size
+    pixels = torch.randn(1, 3, S, S, generator=torch.Generator().manual_seed(0))
+    encode = lambda: model.get_image_embeddings(pixel_values=pixels)
+    with torch.no_grad():
+        with FlopCounterMode(display=False) as fc: encode()
+        enc_gflop, enc_s = fc.get_total_flops() / 1e9, fastest(encode, repeats)
+    a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
+    peak = 2 * 2048**3 / 1e9 / fastest(lambda: a @ b, repeats)   # what torch's matmul reaches on this CPU: a practical peak
+    F.update(encoder_gflop_per_image=round(enc_gflop, 2), encoder_s_per_image=round(enc_s, 3), encoder_gflop_per_s=round(enc_gflop / enc_s, 1),
+             matmul_2048_gflop_per_s=round(peak, 1))
+    print(f"encoder: {enc_gflop:.2f} GFLOP an image, fastest {enc_s:.3f} s, {enc_gflop / enc_s:.1f} GFLOP/s; "
+          f"a 2048 x 2048 matmul: {peak:.1f} GFLOP/s")
+    r_8x = (10 - 8) / (10 * (8 - 1))   # the step / encoder time at which K(1 + r) / (1 + K r) = 8 at K = 10
+    for k in boxes:
+        batch = make_batch(config, images, k)
+        step = stepper(model, batch)
+        with FlopCounterMode(display=False) as fc: step()
+        step_gflop = fc.get_total_flops() / 1e9 / images
+        with torch.no_grad(), FlopCounterMode(display=False) as fc: sam_forward(model, batch)
+        counts = fc.get_flop_counts()   # forward only: the backward's attribution to modules is not reliable
+        shared = sum(sum(v.values()) for name, v in counts.items() if name.endswith(SHARED_PER_IMAGE)) / 1e9 / images
+        forward_gflop = fc.get_total_flops() / 1e9 / images
+        saved = 2 * shared * (k - 1) / k   # forward + weight gradient, computed once an image instead of once a box
+        step_s = fastest(step, repeats) / images
+        r, r_once = step_gflop / enc_gflop, (step_gflop - saved) / enc_gflop
+        ceiling = lambda r, K=10: K * (1 + r) / (1 + K * r)
+        row = dict(boxes=k, step_gflop_per_image=round(step_gflop, 3), forward_gflop_per_image=round(forward_gflop, 3), step_s_per_image=round(step_s, 3),
+                   step_gflop_per_s=round(step_gflop / step_s, 1), flop_floor_step_over_encoder=round(r, 4),
+                   measured_step_over_encoder=round(step_s / enc_s, 4), ceiling_10_epochs_at_flop_floor=round(ceiling(r), 2),
+                   shared_gflop_saved_per_image=round(saved, 3), ceiling_10_epochs_shared_once=round(ceiling(r_once), 2),
+                   step_gflop_per_s_for_8x=round(step_gflop / (r_8x * enc_s), 1))
+        results["rows"].append(row)
+        print(f"{k} boxes: step {step_gflop:.3f} GFLOP an image ({r:.2%} of the encoder's), fastest {step_s:.3f} s an image "
+              f"({step_s / enc_s:.2%} of the encoder's time), {step_gflop / step_s:.1f} GFLOP/s; ceiling at 10 epochs if it ran "
+              f"at the encoder's GFLOP/s: {ceiling(r):.2f}x ({ceiling(r_once):.2f}x with layer 0's image projections once an image); "
+              f"8x needs the step at {step_gflop / (r_8x * enc_s):.1f} GFLOP/s")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default="base-random", choices=["tiny", "base-random"])
     ap.add_argument("--images", type=int, default=4); ap.add_argument("--boxes", type=int, default=4)
     ap.add_argument("--repeats", type=int, default=5); ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--smoke", action="store_true", help="tiny, 2 images, 2 repeats (seconds)")
+    ap.add_argument("--flops", action="store_true", help="the FLOP floor of the step against the encoder (see above), not the profile")
+    ap.add_argument("--flop-boxes", default="1,4,16", help="box counts an image for --flops")
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
     if a.smoke: a.model, a.images, a.repeats = "tiny", 2, 2
@@ -63,6 +130,10 @@ def main():
     results = {"title": f"Decoder training step on cached embeddings: profile, eager vs compiled ({a.model}, {a.boxes} boxes an image)",
                "machine": machine(), "settings": dict(vars(a), load_avg_before=[round(x, 2) for x in os.getloadavg()]), "rows": [], "figures": {}}
     F = results["figures"]
+    if a.flops:
+        results["title"] = f"The FLOP floor of the decoder step against the encoder ({a.model})"
+        flop_floor(config, base, a.images, [int(k) for k in a.flop_boxes.split(",")], a.repeats, results)
+        return finish(results, F, a.out)
 
     eager = stepper(base, batch)
     for _ in range(2): eager()
