@@ -19,7 +19,8 @@ ours is at most K(1 + r) / (1 + K r) times the tutorial recipe at K = 10 epochs,
 GFLOP/s, and the GFLOP/s the step would need for 8x; a 2048 x 2048 matmul gives the practical peak to hold them
 against. The part of the step that is the same for every box of an image (layer 0's projections of the image tokens:
 `cross_attn_token_to_image.k_proj` and `.v_proj`, `cross_attn_image_to_token.q_proj`, whose inputs do not yet depend on
-the prompt) is counted too: forward and weight gradient, what computing it once an image would save.
+the prompt) is counted too: forward and weight gradient, what computing it once an image would save; so is the
+image-wide positional encoding's share of the forward (it is recomputed every step).
 
 Usage: python bench/decoder_step.py [--model base-random] [--images 4] [--boxes 4] [--repeats 5] [--threads 2] [--out F.json]
        python bench/decoder_step.py --flops [--model base-random] [--flop-boxes 1,4,16] [--out F.json]
@@ -95,11 +96,12 @@ def flop_floor(config, model, images:int, boxes:list, repeats:int, results:dict)
         counts = fc.get_flop_counts()   # forward only: the backward's attribution to modules is not reliable
         shared = sum(sum(v.values()) for name, v in counts.items() if name.endswith(SHARED_PER_IMAGE)) / 1e9 / images
         forward_gflop = fc.get_total_flops() / 1e9 / images
+        pe_share = sum(sum(v.values()) for name, v in counts.items() if name.endswith("shared_image_embedding")) / fc.get_total_flops()
         saved = 2 * shared * (k - 1) / k   # forward + weight gradient, computed once an image instead of once a box
         step_s = fastest(step, repeats) / images
         r, r_once = step_gflop / enc_gflop, (step_gflop - saved) / enc_gflop
         ceiling = lambda r, K=10: K * (1 + r) / (1 + K * r)
-        row = dict(boxes=k, step_gflop_per_image=round(step_gflop, 3), forward_gflop_per_image=round(forward_gflop, 3), step_s_per_image=round(step_s, 3),
+        row = dict(boxes=k, step_gflop_per_image=round(step_gflop, 3), forward_gflop_per_image=round(forward_gflop, 3), positional_encoding_share_of_forward=float(f"{pe_share:.2e}"), step_s_per_image=round(step_s, 3),
                    step_gflop_per_s=round(step_gflop / step_s, 1), flop_floor_step_over_encoder=round(r, 4),
                    measured_step_over_encoder=round(step_s / enc_s, 4), ceiling_10_epochs_at_flop_floor=round(ceiling(r), 2),
                    shared_gflop_saved_per_image=round(saved, 3), ceiling_10_epochs_shared_once=round(ceiling(r_once), 2),
