@@ -114,7 +114,9 @@ def run_tool(tool:str, model:str, data:Path, repeats:int, warmup:bool, batch_siz
         n_params = sum(p.numel() for p in um.parameters())
         s = um.image_encoder.img_size
         pred = Predictor(overrides=dict(conf=0.0, imgsz=s, verbose=False, save=False, device="cpu"))
-        pred.setup_model(model=um, verbose=False)
+        from yolo_sam_training.formats import ultralytics_threads
+        with ultralytics_threads(torch.get_num_threads()):   # its set-up would put torch on its own count (1 on 2 cores): same threads as ours
+            pred.setup_model(model=um, verbose=False)
         images = [np.ascontiguousarray(i[..., ::-1]) for i in images]   # Ultralytics takes cv2's BGR arrays (converted untimed)
         def run(imgs, bxs): return [pred(source=i, bboxes=b)[0].masks.data.numpy() for i, b in zip(imgs, bxs)]
     rss_model = rss_mib()

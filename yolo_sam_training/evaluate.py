@@ -383,8 +383,9 @@ def evaluate_yolo(
     data_yaml = Path(getattr(data_yaml, "data_yaml", data_yaml))
     if not data_yaml.exists(): raise FileNotFoundError(f"{data_yaml}: data.yaml not found (write one with export_yolo_dataset)")
     out = Path(out or tempfile.mkdtemp(prefix="yolo-val-"))
-    m = model.val(data=str(data_yaml), split=split, imgsz=imgsz, batch=batch, device=device, plots=False, verbose=False,
-                  project=str(out.resolve()), name="val", exist_ok=True)
+    with ultralytics_threads(torch.get_num_threads()):  # torch keeps the user's thread count (00b_formats)
+        m = model.val(data=str(data_yaml), split=split, imgsz=imgsz, batch=batch, device=device, plots=False, verbose=False,
+                      project=str(out.resolve()), name="val", exist_ok=True)
     return clean_yolo_metrics(m)
 
 # %% ../nbs/05_evaluate.ipynb #76e371df
@@ -439,8 +440,9 @@ class YoloSamPredictor:
         out = []
         for img in images:
             rgb = _as_rgb(img)
-            r = self.yolo.predict(np.ascontiguousarray(rgb[..., ::-1]), conf=self.conf, iou=self.iou, imgsz=self.imgsz,
-                                  max_det=self.max_det, device=self.device, retina_masks=True, verbose=False)[0]
+            with ultralytics_threads(torch.get_num_threads()):  # YOLO's first call would leave torch (and SAM) on its count
+                r = self.yolo.predict(np.ascontiguousarray(rgb[..., ::-1]), conf=self.conf, iou=self.iou, imgsz=self.imgsz,
+                                      max_det=self.max_det, device=self.device, retina_masks=True, verbose=False)[0]
             h, w = rgb.shape[:2]
             boxes = r.boxes.xyxy.cpu().numpy().astype(np.float32) if r.boxes is not None else np.zeros((0, 4), np.float32)
             cls = r.boxes.cls.cpu().numpy().astype(int) if r.boxes is not None else np.zeros(0, int)

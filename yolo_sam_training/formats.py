@@ -4,7 +4,7 @@
 
 # %% ../nbs/00b_formats.ipynb #72f30828
 from __future__ import annotations
-import json, os, shutil, tempfile
+import contextlib, json, os, shutil, tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,8 +15,9 @@ from .data import CheckReport, DatasetError, check_dataset, mask_to_box_xyxy_px,
 
 # %% auto #0
 __all__ = ['xyxy_to_xywh', 'coco_rle_encode', 'coco_rle_decode', 'polygons_to_mask', 'set_private_config_dirs',
-           'import_ultralytics', 'mask_to_polygon', 'yolo_seg_line', 'parse_yolo_seg_line', 'decode_brush_rle',
-           'encode_brush_rle', 'link_or_copy', 'ImportReport', 'DatasetWriter', 'format_import_summary']
+           'import_ultralytics', 'ultralytics_threads', 'mask_to_polygon', 'yolo_seg_line', 'parse_yolo_seg_line',
+           'decode_brush_rle', 'encode_brush_rle', 'link_or_copy', 'ImportReport', 'DatasetWriter',
+           'format_import_summary']
 
 # %% ../nbs/00b_formats.ipynb #8c947140
 def xyxy_to_xywh(
@@ -85,6 +86,20 @@ def import_ultralytics():
     for name in ("Arial.ttf", "Arial.Unicode.ttf"):
         if not (Path(USER_CONFIG_DIR) / name).exists(): shutil.copyfile(font, Path(USER_CONFIG_DIR) / name)
     return ultralytics
+
+# %% ../nbs/00b_formats.ipynb #d9aa606e
+@contextlib.contextmanager
+def ultralytics_threads(
+    threads:int|None=None,  # CPU threads for Ultralytics inside the block (None: its own choice, `NUM_THREADS`)
+):
+    "Run a block of Ultralytics calls on `threads` CPU threads; torch's thread count is restored afterwards."
+    import torch
+    import_ultralytics()
+    import ultralytics.utils.torch_utils as ut  # select_device sets torch to ut.NUM_THREADS threads on a CPU, and leaves it so
+    kept, torch_threads = ut.NUM_THREADS, torch.get_num_threads()
+    ut.NUM_THREADS = threads or kept
+    try: yield
+    finally: ut.NUM_THREADS = kept; torch.set_num_threads(torch_threads)
 
 # %% ../nbs/00b_formats.ipynb #477f62a7
 def mask_to_polygon(

@@ -15,7 +15,7 @@ import yaml
 from tqdm.auto import tqdm
 
 from .data import DatasetError, Problem, SegmentationDataset, load_dataset_from_summary, read_mask
-from .formats import import_ultralytics, link_or_copy, parse_yolo_seg_line, polygons_to_mask, yolo_seg_line
+from .formats import import_ultralytics, link_or_copy, ultralytics_threads, parse_yolo_seg_line, polygons_to_mask, yolo_seg_line
 from .split import load_split, save_split
 
 # %% auto #0
@@ -190,12 +190,9 @@ def train_yolo(
     import_ultralytics()
     from ultralytics import YOLO
     yolo = YOLO(model)
-    import ultralytics.utils.torch_utils as ut  # Ultralytics sets torch to ut.NUM_THREADS threads on the CPU, and leaves it so
-    ultralytics_threads, torch_threads = ut.NUM_THREADS, torch.get_num_threads()
-    ut.NUM_THREADS = threads or ultralytics_threads
-    try: yolo.train(data=str(data_yaml), epochs=epochs, imgsz=imgsz, batch=batch, device=device,
-                    project=str(out), name=name, exist_ok=True, **ultralytics_args)
-    finally: ut.NUM_THREADS = ultralytics_threads; torch.set_num_threads(torch_threads)
+    with ultralytics_threads(threads):  # and torch's own count afterwards (00b_formats)
+        yolo.train(data=str(data_yaml), epochs=epochs, imgsz=imgsz, batch=batch, device=device,
+                   project=str(out), name=name, exist_ok=True, **ultralytics_args)
     trainer = yolo.trainer
     save_dir = Path(trainer.save_dir)
     best = Path(trainer.best) if Path(trainer.best).exists() else Path(trainer.last)
