@@ -437,12 +437,11 @@ class YoloSamPredictor:
 
     def detect(self, images:list) -> list:
         "YOLO's own instances per image (its masks for a -seg model, else the filled boxes), class ids ours."
-        out = []
-        for img in images:
-            rgb = _as_rgb(img)
-            with ultralytics_threads(torch.get_num_threads()):  # YOLO's first call would leave torch (and SAM) on its count
-                r = self.yolo.predict(np.ascontiguousarray(rgb[..., ::-1]), conf=self.conf, iou=self.iou, imgsz=self.imgsz,
-                                      max_det=self.max_det, device=self.device, retina_masks=True, verbose=False)[0]
+        out, rgbs = [], [_as_rgb(img) for img in images]
+        with ultralytics_threads(torch.get_num_threads()):  # once a batch: YOLO's first call would leave torch (and SAM) on its count
+            results = [self.yolo.predict(np.ascontiguousarray(rgb[..., ::-1]), conf=self.conf, iou=self.iou, imgsz=self.imgsz,
+                                         max_det=self.max_det, device=self.device, retina_masks=True, verbose=False)[0] for rgb in rgbs]
+        for rgb, r in zip(rgbs, results):
             h, w = rgb.shape[:2]
             boxes = r.boxes.xyxy.cpu().numpy().astype(np.float32) if r.boxes is not None else np.zeros((0, 4), np.float32)
             cls = r.boxes.cls.cpu().numpy().astype(int) if r.boxes is not None else np.zeros(0, int)
